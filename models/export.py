@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Export a FMA-WSSS model bundle (docs/bundle-format.md).
+
+Real models (needs the weights: a Hugging Face hub id with internet access, or a local directory):
+
+    python models/export.py --clip openai/clip-vit-base-patch16 --sam facebook/sam-vit-huge --out bundles/vit-b16-sam-h
+    python models/export.py --clip /data/hf/clip-vit-base-patch16 --sam /data/hf/sam-vit-huge --dtype fp16 --out bundles/gpu
+
+Tiny random-weight bundle (same architectures, small widths; for tests and the demo):
+
+    python models/export.py --tiny --seed 0 --out models/demo-bundle
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fma_export.bundle import write_bundle  # noqa: E402
+
+DEFAULT_CLIP = "openai/clip-vit-base-patch16"
+DEFAULT_SAM = "facebook/sam-vit-huge"
+CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, type=Path, help="bundle directory to write")
+    parser.add_argument("--clip", default=DEFAULT_CLIP, help="CLIPModel hub id or local directory")
+    parser.add_argument("--clip-revision", default=None, help="hub revision (branch, tag or commit)")
+    parser.add_argument("--sam", default=DEFAULT_SAM, help="SamModel hub id or local directory")
+    parser.add_argument("--sam-revision", default=None, help="hub revision (branch, tag or commit)")
+    parser.add_argument("--tiny", action="store_true", help="seeded random-weight models of the same architectures")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the tiny models")
+    parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16 for GPU bundles")
+    parser.add_argument("--force", action="store_true", help="replace an existing bundle directory")
+    return parser.parse_args(argv)
+
+
+def _bpe_tokenizer_writer():
+    from fma_export.tokenizer import locate_bpe_merges, write_tokenizer_json
+
+    merges = locate_bpe_merges(CACHE_DIR)
+    return lambda path: write_tokenizer_json(path, merges)
+
+
+def _hub_tokenizer_writer(source: str, revision):
+    def write(path: Path) -> None:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
+        tokenizer.backend_tokenizer.save(str(path))
+
+    return write
+
+
+def _revision(model, requested):
+    return getattr(model.config, "_commit_hash", None) or requested
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    dtype = torch.float16 if args.dtype == "fp16" else torch.float32
+    if args.tiny:
+        from fma_export.tiny import tiny_clip, tiny_sam
+
+        clip_model, sam_model = tiny_clip(args.seed), tiny_sam(args.seed)
+        sources = dict(
+            clip_source=f"tiny-random-clip-vit-b16:seed={args.seed}", clip_revision=None,
+            sam_source=f"tiny-random-sam-vit:seed={args.seed}", sam_revision=None,
+        )
+        write_tokenizer = _bpe_tokenizer_writer()
+    else:
+        from transformers import CLIPModel, SamModel
+
+        clip_model = CLIPModel.from_pretrained(args.clip, revision=args.clip_revision, torch_dtype=torch.float32)
+        sam_model = SamModel.from_pretrained(args.sam, revision=args.sam_revision, torch_dtype=torch.float32)
+        sources = dict(
+            clip_source=args.clip, clip_revision=_revision(clip_model, args.clip_revision),
+            sam_source=args.sam, sam_revision=_revision(sam_model, args.sam_revision),
+        )
+        write_tokenizer = _hub_tokenizer_writer(args.clip, args.clip_revision)
+    out = write_bundle(
+        args.out, clip_model, sam_model, write_tokenizer=write_tokenizer, dtype=dtype,
+        tiny=args.tiny, seed=args.seed if args.tiny else None, force=args.force, **sources,
+    )
+    print(f"bundle written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

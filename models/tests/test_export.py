@@ -1,0 +1,278 @@
+"""Exported bundle modules vs. the Hugging Face modules run eagerly on the same (tiny) weights.
+
+Every comparison uses ``max|exported - reference| <= 1e-5 * max|reference|`` (fp32).  The reference
+side is built from HF submodules only; where FMA-WSSS departs from HF (bilinear position-embedding
+interpolation, mean of patch tokens instead of the pooled CLS, Softmax-GradCAM) the reference is
+written out here, independently of ``fma_export``, class by class instead of batched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from transformers import CLIPModel, SamModel
+
+import export
+
+REL_TOL = 1e-5
+SIZES = [(48, 80), (272, 208)]  # (H, W), multiples of 16, not 224
+
+
+def assert_close(actual: torch.Tensor, reference: torch.Tensor, rel: float = REL_TOL) -> None:
+    assert actual.shape == reference.shape, (actual.shape, reference.shape)
+    scale = reference.abs().max().item()
+    error = (actual.double() - reference.double()).abs().max().item()
+    assert scale > 0, "reference is all zeros: the comparison would be meaningless"
+    assert error <= rel * scale, f"max abs error {error:.3e} > {rel:.0e} x {scale:.3e}"
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle") / "tiny"
+    assert export.main(["--tiny", "--seed", "3", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def modules(bundle):
+    return {path: torch.jit.load(str(bundle / path)).eval() for path in json.loads(
+        (bundle / "manifest.json").read_text())["files"] if path.endswith(".pt")}
+
+
+@pytest.fixture(scope="session")
+def hf_clip(bundle):
+    return CLIPModel.from_pretrained(bundle / "hf" / "clip", attn_implementation="eager").eval()
+
+
+@pytest.fixture(scope="session")
+def hf_sam(bundle):
+    return SamModel.from_pretrained(bundle / "hf" / "sam", attn_implementation="eager").eval()
+
+
+def images(h: int, w: int, seed: int = 0) -> torch.Tensor:
+    return torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(seed + h * 31 + w))
+
+
+# --- reference CLIP pieces built from HF submodules -------------------------------------------
+
+def ref_embeddings(hf: CLIPModel, pixels: torch.Tensor) -> torch.Tensor:
+    emb = hf.vision_model.embeddings
+    cfg = hf.config.vision_config
+    grid = cfg.image_size // cfg.patch_size
+    h, w = pixels.shape[2] // cfg.patch_size, pixels.shape[3] // cfg.patch_size
+    patches = emb.patch_embedding(pixels).flatten(2).transpose(1, 2)
+    table = emb.position_embedding.weight
+    pos_grid = table[1:].T.reshape(1, -1, grid, grid)
+    pos = F.interpolate(pos_grid, size=(h, w), mode="bilinear", align_corners=False).reshape(1, -1, h * w).transpose(1, 2)
+    tokens = torch.cat([emb.class_embedding.expand(1, 1, -1), patches], dim=1)
+    return hf.vision_model.pre_layrnorm(tokens + torch.cat([table[:1].unsqueeze(0), pos], dim=1))
+
+
+def ref_trunk(hf: CLIPModel, pixels: torch.Tensor, attn_layers: int):
+    x = ref_embeddings(hf, pixels)
+    layers = hf.vision_model.encoder.layers[:-1]
+    maps = []
+    for layer in layers:
+        _, weights = layer.self_attn(layer.layer_norm1(x), attention_mask=None)
+        maps.append(weights.mean(dim=1))
+        x = layer(x, None)
+        x = x[0] if isinstance(x, tuple) else x
+    attn = torch.stack(maps[len(maps) - attn_layers:]).mean(dim=0)
+    return x, attn
+
+
+def ref_image_features_from_last_input(hf: CLIPModel, tokens: torch.Tensor) -> torch.Tensor:
+    """Last block output -> post-LN -> mean of patch tokens -> projection."""
+    return hf.visual_projection(hf.vision_model.post_layernorm(tokens)[:, 1:, :].mean(dim=1))
+
+
+def ref_gradcam(hf: CLIPModel, x: torch.Tensor, text: torch.Tensor, targets, mask, create_graph: bool):
+    """Softmax-GradCAM, one backward pass per class (the batched export must agree)."""
+    last = hf.vision_model.encoder.layers[-1]
+    scale = hf.logit_scale.exp()
+    text_n = text / text.norm(dim=-1, keepdim=True)
+    cams, logits = [], None
+    for target in targets:
+        feats = last.layer_norm1(x).detach().requires_grad_(True)
+        attended, _ = last.self_attn(feats, attention_mask=None)
+        h = x + attended
+        h = h + last.mlp(last.layer_norm2(h))
+        image = ref_image_features_from_last_input(hf, h)
+        image = image / image.norm(dim=-1, keepdim=True)
+        logits = scale * image @ text_n.T
+        e = torch.exp(logits - logits.max()) * mask
+        s = e / (e.sum() + 1e-5)
+        (grad,) = torch.autograd.grad(s[0, target], feats, create_graph=create_graph)
+        weights = grad[0, 1:, :].mean(dim=0)
+        cams.append((feats.detach()[0, 1:, :] * weights).sum(dim=-1))
+    return torch.stack(cams), logits[0]
+
+
+def token_ids(n: int, seed: int = 0) -> torch.Tensor:
+    """Random prompts: SOT, a few word tokens, EOT, zero padding to 77."""
+    generator = torch.Generator().manual_seed(seed)
+    ids = torch.zeros(n, 77, dtype=torch.long)
+    for row in range(n):
+        length = 2 + row * 3
+        ids[row, 0] = 49406
+        ids[row, 1:1 + length] = torch.randint(0, 49406, (length,), generator=generator)
+        ids[row, 1 + length] = 49407
+    return ids
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+def test_manifest_lists_every_file_with_its_checksum(bundle):
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["formatVersion"] == 1
+    assert manifest["tiny"] is True and manifest["dtype"] == "float32"
+    on_disk = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(manifest["files"]) == on_disk
+    for rel, entry in manifest["files"].items():
+        data = (bundle / rel).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    for module in ["vision_trunk", "image_head", "gradcam", "text_encoder", "token_embedding"]:
+        assert f"clip/{module}.pt" in manifest["files"]
+    assert {"sam/image_encoder.pt", "sam/mask_decoder.pt", "tokenizer.json"} <= set(manifest["files"])
+    clip = manifest["clip"]
+    assert (clip["patchSize"], clip["contextLength"], clip["vocabSize"]) == (16, 77, 49408)
+    assert (clip["sotTokenId"], clip["eotTokenId"]) == (49406, 49407)
+    assert clip["logitScale"] == pytest.approx(100.0, rel=1e-5)
+    assert clip["visionLayers"] == 10
+    sam = manifest["sam"]
+    assert (sam["inputSize"], sam["embeddingSize"], sam["lowResMaskSize"]) == (1024, 64, 256)
+
+
+def test_existing_bundle_is_not_overwritten_without_force(bundle):
+    with pytest.raises(FileExistsError):
+        export.main(["--tiny", "--out", str(bundle)])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("attn_layers", [7, 3])
+def test_vision_trunk_matches_hf(modules, hf_clip, size, attn_layers):
+    pixels = images(*size)
+    with torch.no_grad():
+        x, attn = modules["clip/vision_trunk.pt"](pixels, torch.tensor(attn_layers))
+        ref_x, ref_attn = ref_trunk(hf_clip, pixels, attn_layers)
+    assert_close(x, ref_x)
+    assert_close(attn, ref_attn)
+
+
+def test_vision_trunk_at_native_size_equals_hf_full_model(modules, hf_clip):
+    pixels = images(224, 224)
+    with torch.no_grad():
+        x, _ = modules["clip/vision_trunk.pt"](pixels, torch.tensor(0))
+        hidden = hf_clip.vision_model(pixel_values=pixels, output_hidden_states=True).hidden_states
+    assert_close(x, hidden[-2])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_image_head_matches_hf(modules, hf_clip, size):
+    pixels = images(*size, seed=5)
+    with torch.no_grad():
+        x, _ = modules["clip/vision_trunk.pt"](pixels, torch.tensor(0))
+        last = hf_clip.vision_model.encoder.layers[-1](x, None)
+        last = last[0] if isinstance(last, tuple) else last
+        assert_close(modules["clip/image_head.pt"](x), ref_image_features_from_last_input(hf_clip, last))
+
+
+def test_token_embedding_and_text_encoder_match_hf(modules, hf_clip):
+    ids = token_ids(4)
+    eot = ids.argmax(dim=-1)
+    with torch.no_grad():
+        embeds = modules["clip/token_embedding.pt"](ids)
+        assert torch.equal(embeds, hf_clip.text_model.embeddings.token_embedding(ids))
+        text = modules["clip/text_encoder.pt"](embeds, eot)
+        pooled = hf_clip.text_model(input_ids=ids).pooler_output
+        assert_close(text, hf_clip.text_projection(pooled))
+
+
+def text_features(modules, n: int) -> torch.Tensor:
+    ids = token_ids(n, seed=11)
+    with torch.no_grad():
+        return modules["clip/text_encoder.pt"](modules["clip/token_embedding.pt"](ids), ids.argmax(dim=-1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("targets,masked_out", [([0], []), ([1, 3, 4], [2]), ([0, 1, 2, 5], [6])])
+def test_gradcam_matches_per_class_reference(modules, hf_clip, size, targets, masked_out):
+    pixels = images(*size, seed=9)
+    text = text_features(modules, 7)
+    mask = torch.ones(7)
+    mask[masked_out] = 0.0
+    with torch.no_grad():
+        x, _ = modules["clip/vision_trunk.pt"](pixels, torch.tensor(0))
+    cams, logits, attn_last, image = modules["clip/gradcam.pt"](
+        x, text, torch.tensor(targets), mask, torch.tensor(0))
+    ref_cams, ref_logits = ref_gradcam(hf_clip, x, text, targets, mask, create_graph=False)
+    assert cams.shape == (len(targets), (size[0] // 16) * (size[1] // 16))
+    assert not cams.requires_grad
+    assert_close(cams, ref_cams)
+    assert_close(logits.detach(), ref_logits.detach())
+    last = hf_clip.vision_model.encoder.layers[-1]
+    with torch.no_grad():
+        _, ref_weights = last.self_attn(last.layer_norm1(x), attention_mask=None)
+        assert_close(attn_last, ref_weights.mean(dim=1)[0])
+        last_out = last(x, None)
+        last_out = last_out[0] if isinstance(last_out, tuple) else last_out
+        assert_close(image, ref_image_features_from_last_input(hf_clip, last_out)[0])
+
+
+def test_gradcam_back_propagates_second_order_gradient_into_text(modules, hf_clip):
+    pixels = images(*SIZES[0], seed=13)
+    with torch.no_grad():
+        x, _ = modules["clip/vision_trunk.pt"](pixels, torch.tensor(0))
+    base = text_features(modules, 5)
+    targets, mask = [0, 2], torch.ones(5)
+    probe = torch.randn(2, (SIZES[0][0] // 16) * (SIZES[0][1] // 16), generator=torch.Generator().manual_seed(4))
+
+    text = base.clone().requires_grad_(True)
+    cams, _, _, _ = modules["clip/gradcam.pt"](x, text, torch.tensor(targets), mask, torch.tensor(1))
+    assert cams.requires_grad
+    (grad,) = torch.autograd.grad((cams * probe).sum(), text)
+
+    ref_text = base.clone().requires_grad_(True)
+    ref_cams, _ = ref_gradcam(hf_clip, x, ref_text, targets, mask, create_graph=True)
+    (ref_grad,) = torch.autograd.grad((ref_cams * probe).sum(), ref_text)
+    assert grad.abs().max() > 0
+    assert_close(grad, ref_grad, rel=1e-4)
+
+
+def test_sam_image_encoder_matches_hf(modules, hf_sam):
+    pixels = torch.randn(1, 3, 1024, 1024, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        assert_close(modules["sam/image_encoder.pt"](pixels), hf_sam.get_image_embeddings(pixels))
+
+
+@pytest.mark.parametrize("points", [1, 17])
+def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points):
+    generator = torch.Generator().manual_seed(points)
+    embeddings = torch.randn(1, 32, 64, 64, generator=generator)
+    coords = torch.rand(points, 2, generator=generator) * 1024
+    labels = torch.ones(points, dtype=torch.long)
+    with torch.no_grad():
+        masks, iou = modules["sam/mask_decoder.pt"](embeddings, coords, labels)
+        ref = hf_sam(image_embeddings=embeddings, input_points=coords.view(1, points, 1, 2),
+                     input_labels=labels.view(1, points, 1), multimask_output=True)
+    assert masks.shape == (points, 3, 256, 256) and iou.shape == (points, 3)
+    assert_close(masks, ref.pred_masks[0])
+    assert_close(iou, ref.iou_scores[0])
+
+
+def test_tampered_module_is_detected_by_equivalence(bundle, hf_clip, tmp_path):
+    """An altered export (one weight nudged) must fail the same comparison the tests above use."""
+    module = torch.jit.load(str(bundle / "clip/text_encoder.pt"))
+    with torch.no_grad():
+        next(module.parameters()).view(-1)[0] += 0.5
+    ids = token_ids(3)
+    with torch.no_grad():
+        embeds = hf_clip.text_model.embeddings.token_embedding(ids)
+        text = module(embeds, ids.argmax(dim=-1))
+        reference = hf_clip.text_projection(hf_clip.text_model(input_ids=ids).pooler_output)
+    with pytest.raises(AssertionError):
+        assert_close(text, reference)
