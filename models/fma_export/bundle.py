@@ -73,10 +73,6 @@ def sam_manifest(sam_model, source: str, revision) -> dict:
     }
 
 
-def _cast(model, dtype: torch.dtype):
-    return model.to(dtype) if dtype != torch.float32 else model
-
-
 def write_bundle(
     out: Path,
     clip_model,
@@ -102,16 +98,16 @@ def write_bundle(
         clip_model = clip_model.eval()
         sam_model = sam_model.eval()
         modules = {}
-        modules.update(script_clip_modules(_cast(clip_model, dtype)))
-        modules.update(trace_sam_modules(_cast(sam_model, dtype), dtype))
+        modules.update(script_clip_modules(clip_model, dtype))
+        modules.update(trace_sam_modules(sam_model, dtype))
         for rel, module in modules.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             module.save(str(target))
         write_tokenizer(staging / "tokenizer.json")
         if tiny:
-            clip_model.to(torch.float32).save_pretrained(staging / "hf" / "clip", safe_serialization=True)
-            sam_model.to(torch.float32).save_pretrained(staging / "hf" / "sam", safe_serialization=True)
+            clip_model.save_pretrained(staging / "hf" / "clip", safe_serialization=True)
+            sam_model.save_pretrained(staging / "hf" / "sam", safe_serialization=True)
         files = {}
         for path in sorted(p for p in staging.rglob("*") if p.is_file()):
             rel = path.relative_to(staging).as_posix()

@@ -260,8 +260,8 @@ class TokenEmbedding(nn.Module):
         return self.token_embedding(ids)
 
 
-def script_clip_modules(clip_model) -> dict:
-    """All CLIP bundle modules, scripted, keyed by their bundle path."""
+def script_clip_modules(clip_model, dtype: torch.dtype = torch.float32) -> dict:
+    """All CLIP bundle modules in ``dtype``, scripted, keyed by their bundle path."""
     clip_model = clip_model.eval()
     modules = {
         "clip/vision_trunk.pt": VisionTrunk(clip_model),
@@ -270,4 +270,4 @@ def script_clip_modules(clip_model) -> dict:
         "clip/text_encoder.pt": TextEncoder(clip_model),
         "clip/token_embedding.pt": TokenEmbedding(clip_model),
     }
-    return {path: torch.jit.script(module.eval()) for path, module in modules.items()}
+    return {path: torch.jit.script(module.to(dtype).eval()) for path, module in modules.items()}

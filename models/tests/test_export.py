@@ -276,3 +276,24 @@ def test_tampered_module_is_detected_by_equivalence(bundle, hf_clip, tmp_path):
         reference = hf_clip.text_projection(hf_clip.text_model(input_ids=ids).pooler_output)
     with pytest.raises(AssertionError):
         assert_close(text, reference)
+
+
+@pytest.fixture(scope="session")
+def fp16_bundle(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle16") / "tiny16"
+    assert export.main(["--tiny", "--seed", "3", "--dtype", "fp16", "--out", str(out)]) == 0
+    return out
+
+
+def test_fp16_bundle_is_half_precision_and_close_to_fp32(fp16_bundle, modules):
+    manifest = json.loads((fp16_bundle / "manifest.json").read_text())
+    assert manifest["dtype"] == "float16"
+    trunk16 = torch.jit.load(str(fp16_bundle / "clip/vision_trunk.pt")).eval()
+    assert all(p.dtype == torch.float16 for p in trunk16.parameters())
+    pixels = images(*SIZES[0], seed=21)
+    with torch.no_grad():
+        x16, attn16 = trunk16(pixels.half(), torch.tensor(7))
+        x32, attn32 = modules["clip/vision_trunk.pt"](pixels, torch.tensor(7))
+    assert x16.dtype == torch.float16
+    assert_close(x16.float(), x32, rel=2e-2)
+    assert_close(attn16.float(), attn32, rel=2e-2)
