@@ -130,7 +130,9 @@ class VisionTrunk(nn.Module):
         """The 14x14 (native) grid resized bilinearly (align_corners=False) to ``h x w`` -> ``[1,T,D]``."""
         d = self.position_embedding.shape[1]
         grid = self.position_embedding[1:].reshape(1, self.grid, self.grid, d).permute(0, 3, 1, 2)
-        resized = F.interpolate(grid, size=[h, w], mode="bilinear", align_corners=False)
+        # The aten op itself: scripting F.interpolate would embed every resize mode, including
+        # ops (_upsample_lanczos2d_aa) that the libtorch of DJL (2.7.1) does not have.
+        resized = torch._C._nn.upsample_bilinear2d(grid, [h, w], False, None)
         patches = resized.permute(0, 2, 3, 1).reshape(1, h * w, d)
         return torch.cat([self.position_embedding[:1].unsqueeze(0), patches], dim=1)
 

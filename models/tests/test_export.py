@@ -297,3 +297,36 @@ def test_fp16_bundle_is_half_precision_and_close_to_fp32(fp16_bundle, modules):
     assert x16.dtype == torch.float16
     assert_close(x16.float(), x32, rel=2e-2)
     assert_close(attn16.float(), attn32, rel=2e-2)
+
+
+def _normalised_code(module) -> str:
+    import re
+
+    code = "\n".join(m.code for m in [module, *module.modules()] if hasattr(m, "code"))
+    return re.sub(r"___torch_mangle_\d+", "", code)
+
+
+def test_committed_demo_bundle_is_what_the_exporter_writes_today(tmp_path):
+    """The Java tests and the demo default run on models/demo-bundle: it must not go stale when the
+    exporter changes (TorchScript archives are not byte-reproducible, so code and weights are
+    compared)."""
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[1] / "demo-bundle"
+    fresh = tmp_path / "fresh"
+    assert export.main(["--tiny", "--seed", "0", "--out", str(fresh)]) == 0
+    manifest = json.loads((demo / "manifest.json").read_text())
+    fresh_manifest = json.loads((fresh / "manifest.json").read_text())
+    assert set(manifest["files"]) == set(fresh_manifest["files"])
+    for key in ("clip", "sam", "dtype", "formatVersion", "tiny"):
+        assert manifest[key] == fresh_manifest[key], key
+    for rel in manifest["files"]:
+        if rel.endswith(".pt"):
+            committed, current = torch.jit.load(str(demo / rel)), torch.jit.load(str(fresh / rel))
+            assert _normalised_code(committed) == _normalised_code(current), f"{rel}: code differs, re-run ./dev export-tiny"
+            committed_state, current_state = committed.state_dict(), current.state_dict()
+            assert committed_state.keys() == current_state.keys(), rel
+            for name in committed_state:
+                assert torch.equal(committed_state[name], current_state[name]), f"{rel}: {name} differs"
+        else:
+            assert manifest["files"][rel]["sha256"] == fresh_manifest["files"][rel]["sha256"], rel

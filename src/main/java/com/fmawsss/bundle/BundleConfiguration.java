@@ -1,0 +1,54 @@
+package com.fmawsss.bundle;
+
+import ai.djl.Device;
+
+import com.fmawsss.FmaProperties;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ResourceLoader;
+
+import java.nio.file.Path;
+
+/**
+ * Provides the {@link ModelBundle}: verified and loaded while the context starts, so a missing or
+ * corrupt bundle stops the service with the {@link BundleException} message instead of failing
+ * later on a request.
+ */
+@Configuration(proxyBeanMethods = false)
+public class BundleConfiguration {
+
+    /**
+     * The bundle checker.
+     *
+     * @return a verifier
+     */
+    @Bean
+    public BundleVerifier bundleVerifier() {
+        return new BundleVerifier();
+    }
+
+    /**
+     * Verifies and loads the configured bundle, or the demo bundle when {@code fma.bundle.dir} is
+     * unset.
+     *
+     * @param properties service configuration
+     * @param verifier bundle checker
+     * @param resourceLoader gives the class loader holding the packaged demo bundle
+     * @return the loaded bundle, closed with the context
+     */
+    @Bean(destroyMethod = "close")
+    public ModelBundle modelBundle(
+            FmaProperties properties, BundleVerifier verifier, ResourceLoader resourceLoader) {
+        Path configured = properties.bundle().dir();
+        boolean demo = configured == null;
+        Path dir =
+                demo
+                        ? new DemoBundle(resourceLoader.getClassLoader(), verifier)
+                                .materialize(properties.state().dir())
+                        : configured;
+        BundleManifest manifest = verifier.verify(dir);
+        Device device = Devices.resolve(properties.device());
+        return new BundleLoader().load(dir, manifest, device, demo);
+    }
+}
