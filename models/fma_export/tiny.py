@@ -10,6 +10,11 @@ import math
 import torch
 from transformers import CLIPConfig, CLIPModel, SamConfig, SamModel
 
+# Random 16-d image/text features have a cosine spread about ten times wider than real CLIP's, so
+# the released logit scale (100) would saturate the softmax and zero every CAM; 10 keeps the tiny
+# model's logit spread (about +-2) close to what the real model produces.
+TINY_LOGIT_SCALE = 10.0
+
 TINY_CLIP = {
     "text_config": {
         "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
@@ -20,7 +25,7 @@ TINY_CLIP = {
         "image_size": 224, "patch_size": 16, "projection_dim": 16, "hidden_act": "quick_gelu",
     },
     "projection_dim": 16,
-    "logit_scale_init_value": math.log(100.0),
+    "logit_scale_init_value": math.log(TINY_LOGIT_SCALE),
 }
 
 TINY_SAM = {
@@ -57,7 +62,7 @@ def tiny_clip(seed: int = 0) -> CLIPModel:
     model = CLIPModel(CLIPConfig(**TINY_CLIP)).eval()
     _randomise(model, generator)
     with torch.no_grad():
-        model.logit_scale.fill_(math.log(100.0))
+        model.logit_scale.fill_(math.log(TINY_LOGIT_SCALE))
     return model
 
 

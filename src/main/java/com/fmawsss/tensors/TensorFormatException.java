@@ -1,0 +1,26 @@
+package com.fmawsss.tensors;
+
+/** A {@code .npy}, {@code .npz} or safetensors stream is malformed or not acceptable. */
+public class TensorFormatException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong, phrased for the client that sent the data
+     */
+    public TensorFormatException(String message) {
+        super(message);
+    }
+
+    /**
+     * Creates the exception with a cause.
+     *
+     * @param message what is wrong
+     * @param cause the underlying failure
+     */
+    public TensorFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
