@@ -53,6 +53,29 @@ class SamPointDecoder(nn.Module):
         return masks[0], iou[0]
 
 
+class SamMaskUpscaler(nn.Module):
+    """SAM's ``postprocess_masks`` for mask logits: bilinear (align_corners=False, no antialiasing)
+    to ``S x S``, crop the un-padded ``input_h x input_w`` region, bilinear to ``out_h x out_w``.
+
+    ``(low_res_masks [Q,K,4e,4e], sizes i64 [4] = (input_h, input_w, out_h, out_w)) -> [Q,K,out_h,out_w]``.
+    Scripted (sizes vary per image); calls the aten op directly because DJL's own interpolate
+    antialiases when downsampling and ``F.interpolate`` would script ops libtorch 2.7.1 lacks.
+    """
+
+    def __init__(self, input_size: int):
+        super().__init__()
+        self.input_size = input_size
+
+    def forward(self, low_res_masks: Tensor, sizes: Tensor) -> Tensor:
+        input_h = int(sizes[0].item())
+        input_w = int(sizes[1].item())
+        out_h = int(sizes[2].item())
+        out_w = int(sizes[3].item())
+        padded = torch._C._nn.upsample_bilinear2d(low_res_masks, [self.input_size, self.input_size], False, None)
+        cropped = padded[:, :, :input_h, :input_w]
+        return torch._C._nn.upsample_bilinear2d(cropped, [out_h, out_w], False, None)
+
+
 def example_inputs(sam_model, dtype: torch.dtype, points: int = 5):
     """Inputs used for tracing (any values; shapes matter)."""
     cfg = sam_model.config
@@ -79,4 +102,5 @@ def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
         decoder = torch.jit.trace(
             SamPointDecoder(sam_model).eval(), (embeddings, coords, labels), strict=False, check_trace=False
         )
-    return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder}
+    upscaler = torch.jit.script(SamMaskUpscaler(int(sam_model.config.vision_config.image_size)).eval())
+    return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder, "sam/mask_upscaler.pt": upscaler}

@@ -137,7 +137,7 @@ def test_manifest_lists_every_file_with_its_checksum(bundle):
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
     for module in ["vision_trunk", "image_head", "gradcam", "text_encoder", "token_embedding"]:
         assert f"clip/{module}.pt" in manifest["files"]
-    assert {"sam/image_encoder.pt", "sam/mask_decoder.pt", "tokenizer.json"} <= set(manifest["files"])
+    assert {"sam/image_encoder.pt", "sam/mask_decoder.pt", "sam/mask_upscaler.pt", "tokenizer.json"} <= set(manifest["files"])
     clip = manifest["clip"]
     assert (clip["patchSize"], clip["contextLength"], clip["vocabSize"]) == (16, 77, 49408)
     assert (clip["sotTokenId"], clip["eotTokenId"]) == (49406, 49407)
@@ -262,6 +262,17 @@ def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points
     assert masks.shape == (points, 3, 256, 256) and iou.shape == (points, 3)
     assert_close(masks, ref.pred_masks[0])
     assert_close(iou, ref.iou_scores[0])
+
+
+@pytest.mark.parametrize("input_hw,out_hw", [((1024, 683), (300, 200)), ((768, 1024), (480, 640)), ((1024, 1024), (1024, 1024))])
+def test_sam_mask_upscaler_is_sams_postprocess_masks(modules, input_hw, out_hw):
+    low_res = torch.randn(3, 2, 256, 256, generator=torch.Generator().manual_seed(sum(out_hw)))
+    sizes = torch.tensor([*input_hw, *out_hw])
+    with torch.no_grad():
+        actual = modules["sam/mask_upscaler.pt"](low_res, sizes)
+        ref = F.interpolate(low_res, (1024, 1024), mode="bilinear", align_corners=False)
+        ref = F.interpolate(ref[..., : input_hw[0], : input_hw[1]], out_hw, mode="bilinear", align_corners=False)
+    assert torch.equal(actual, ref)
 
 
 def test_tampered_module_is_detected_by_equivalence(bundle, hf_clip, tmp_path):

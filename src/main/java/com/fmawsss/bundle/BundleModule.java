@@ -18,7 +18,9 @@ public enum BundleModule {
     /** SAM image encoder. */
     SAM_IMAGE_ENCODER("sam/image_encoder.pt", false),
     /** SAM prompt encoder + mask decoder (multimask output + predicted IoU). */
-    SAM_MASK_DECODER("sam/mask_decoder.pt", false);
+    SAM_MASK_DECODER("sam/mask_decoder.pt", false),
+    /** SAM's mask post-processing: low-res logits to the image size (bilinear, no antialiasing). */
+    SAM_MASK_UPSCALER("sam/mask_upscaler.pt", false);
 
     private final String path;
     private final boolean autograd;

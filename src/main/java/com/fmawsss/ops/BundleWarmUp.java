@@ -129,6 +129,11 @@ public final class BundleWarmUp {
                     lowRes,
                     lowRes);
             expect(BundleModule.SAM_MASK_DECODER, "iou_predictions", decoded.get(1), 2, 3);
+            NDList upscaled =
+                    bundle.forward(
+                            BundleModule.SAM_MASK_UPSCALER,
+                            new NDList(decoded.get(0), m.create(new long[] {s, s * 3 / 4, 30, 40})));
+            expect(BundleModule.SAM_MASK_UPSCALER, "masks", upscaled.get(0), 2, 3, 30, 40);
         }
         return (System.nanoTime() - start) / 1_000_000;
     }

@@ -1,0 +1,159 @@
+package com.fmawsss.sam;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Settings of SAM automatic mask generation with the FMA modifications (spec §4, §8). Defaults
+ * are the official FMA-WSSS values; a request profile may override any of them.
+ *
+ * @param pointsPerSide point grid of the full image (32x32)
+ * @param pointsPerBatch point prompts per decoder call (256)
+ * @param predIouThresh predicted-IoU threshold before the per-level offset (0.86)
+ * @param levelIouOffsets subtracted from the threshold per level subpart/part/whole (0, 0, 0.1)
+ * @param stabilityThresh minimum stability score at every level (0.92)
+ * @param stabilityOffset logit offset of the stability score (1.0)
+ * @param boxNmsThresh box IoU threshold of the NMS inside a crop (0.7)
+ * @param levelNmsBonus added to the predicted IoU as NMS score per level (0, 0, 1): wholes win
+ * @param cropNLayers crop layers beyond the full image (1: plus 2x2 crops)
+ * @param cropNmsThresh box IoU threshold of the NMS across crops (0.7)
+ * @param cropOverlapRatio crop overlap as a fraction of the short side (512/1500)
+ * @param cropPointDownscale point grid downscale per crop layer (2)
+ * @param minMaskRegionArea holes and islands below this area are removed (100 px; 0 disables)
+ * @param overlapFilterThreshold t_r of the whole > part > subpart filter (0.3)
+ * @param maskThreshold logit threshold that binarises masks (0.0)
+ */
+public record AmgSettings(
+        int pointsPerSide,
+        int pointsPerBatch,
+        double predIouThresh,
+        double[] levelIouOffsets,
+        double stabilityThresh,
+        double stabilityOffset,
+        double boxNmsThresh,
+        double[] levelNmsBonus,
+        int cropNLayers,
+        double cropNmsThresh,
+        double cropOverlapRatio,
+        int cropPointDownscale,
+        int minMaskRegionArea,
+        double overlapFilterThreshold,
+        double maskThreshold) {
+
+    /** Validates ranges and copies the arrays. */
+    public AmgSettings {
+        levelIouOffsets = levelIouOffsets.clone();
+        levelNmsBonus = levelNmsBonus.clone();
+        if (pointsPerSide < 1 || pointsPerBatch < 1 || cropNLayers < 0 || cropPointDownscale < 1 || minMaskRegionArea < 0) {
+            throw new IllegalArgumentException("invalid mask-generation settings");
+        }
+        if (levelIouOffsets.length != 3 || levelNmsBonus.length != 3) {
+            throw new IllegalArgumentException("per-level settings need 3 values (subpart, part, whole)");
+        }
+        if (pointsPerSide / (int) Math.pow(cropPointDownscale, cropNLayers) < 1) {
+            throw new IllegalArgumentException("the point grid of the deepest crop layer would be empty");
+        }
+    }
+
+    /**
+     * The official FMA-WSSS settings.
+     *
+     * @return the defaults
+     */
+    public static AmgSettings defaults() {
+        return new AmgSettings(32, 256, 0.86, new double[] {0, 0, 0.1}, 0.92, 1.0, 0.7, new double[] {0, 0, 1}, 1,
+                0.7, 512.0 / 1500.0, 2, 100, 0.3, 0.0);
+    }
+
+    /**
+     * Returns the IoU threshold of one level.
+     *
+     * @param level 0 subpart, 1 part, 2 whole
+     * @return {@code predIouThresh - levelIouOffsets[level]}
+     */
+    public double iouThreshold(int level) {
+        return predIouThresh - levelIouOffsets[level];
+    }
+
+    /**
+     * A stable textual key of all settings, used in cache keys and response metadata.
+     *
+     * @return the key
+     */
+    public String key() {
+        return String.format(Locale.ROOT, "pps=%d,iou=%s%s,stab=%s/%s,nms=%s%s,crop=%d/%s/%s/%d,min=%d,tr=%s,thr=%s",
+                pointsPerSide, predIouThresh, Arrays.toString(levelIouOffsets), stabilityThresh, stabilityOffset,
+                boxNmsThresh, Arrays.toString(levelNmsBonus), cropNLayers, cropNmsThresh, cropOverlapRatio,
+                cropPointDownscale, minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+    }
+
+    @Override
+    public double[] levelIouOffsets() {
+        return levelIouOffsets.clone();
+    }
+
+    @Override
+    public double[] levelNmsBonus() {
+        return levelNmsBonus.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        // The point batch size changes speed and memory, never results: it is not part of the key.
+        return o instanceof AmgSettings other && key().equals(other.key());
+    }
+
+    @Override
+    public int hashCode() {
+        return key().hashCode();
+    }
+
+    /**
+     * Builder-style copy with another point grid.
+     *
+     * @param points points per side
+     * @return the copy
+     */
+    public AmgSettings withPointsPerSide(int points) {
+        return new AmgSettings(points, pointsPerBatch, predIouThresh, levelIouOffsets, stabilityThresh, stabilityOffset,
+                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
+                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+    }
+
+    /**
+     * Builder-style copy with other quality thresholds.
+     *
+     * @param iou predicted-IoU threshold
+     * @param stability stability threshold
+     * @return the copy
+     */
+    public AmgSettings withThresholds(double iou, double stability) {
+        return new AmgSettings(pointsPerSide, pointsPerBatch, iou, levelIouOffsets, stability, stabilityOffset,
+                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
+                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+    }
+
+    /**
+     * Builder-style copy with another overlap-filter threshold t_r.
+     *
+     * @param threshold t_r
+     * @return the copy
+     */
+    public AmgSettings withOverlapFilter(double threshold) {
+        return new AmgSettings(pointsPerSide, pointsPerBatch, predIouThresh, levelIouOffsets, stabilityThresh,
+                stabilityOffset, boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio,
+                cropPointDownscale, minMaskRegionArea, threshold, maskThreshold);
+    }
+
+    /**
+     * Builder-style copy with another point batch size.
+     *
+     * @param batch points per decoder call
+     * @return the copy
+     */
+    public AmgSettings withPointsPerBatch(int batch) {
+        return new AmgSettings(pointsPerSide, batch, predIouThresh, levelIouOffsets, stabilityThresh, stabilityOffset,
+                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
+                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+    }
+}

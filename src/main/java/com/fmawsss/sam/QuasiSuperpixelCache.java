@@ -1,0 +1,248 @@
+package com.fmawsss.sam;
+
+import com.fmawsss.masks.CocoRle;
+import com.fmawsss.seeding.QuasiSuperpixel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Quasi-superpixels depend only on the image, the SAM weights and the generation settings, so
+ * they are cached (spec §4): an in-memory LRU bounded by an estimate of its size in bytes, and an
+ * optional directory of gzip'd JSON files with compressed COCO RLE, written atomically (temp file
+ * + rename) so a crash never leaves a half-written entry.
+ */
+public final class QuasiSuperpixelCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QuasiSuperpixelCache.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final long maxBytes;
+    private final Path directory;
+    private final LinkedHashMap<String, Entry> memory = new LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+
+    private record Entry(List<QuasiSuperpixel> masks, long bytes) {}
+
+    /**
+     * Creates a cache.
+     *
+     * @param maxBytes in-memory budget (0 disables the memory tier)
+     * @param directory disk tier, or null for memory only
+     */
+    public QuasiSuperpixelCache(long maxBytes, Path directory) {
+        this.maxBytes = maxBytes;
+        this.directory = directory;
+    }
+
+    /**
+     * Builds the cache key.
+     *
+     * @param imageSha256 SHA-256 of the image bytes
+     * @param samIdentity identity of the SAM weights (e.g. checksums of the bundle's SAM files)
+     * @param settings generation settings
+     * @return a hex key
+     */
+    public static String key(String imageSha256, String samIdentity, AmgSettings settings) {
+        return sha256(imageSha256 + "|" + samIdentity + "|" + settings.key());
+    }
+
+    /**
+     * Hex SHA-256 of bytes.
+     *
+     * @param data the bytes
+     * @return lower-case hex
+     */
+    public static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Looks a key up in memory, then on disk (promoting disk hits to memory).
+     *
+     * @param key the key
+     * @return the masks if cached
+     */
+    public Optional<List<QuasiSuperpixel>> get(String key) {
+        synchronized (memory) {
+            Entry entry = memory.get(key);
+            if (entry != null) {
+                hits.incrementAndGet();
+                return Optional.of(entry.masks());
+            }
+        }
+        Optional<List<QuasiSuperpixel>> stored = readDisk(key);
+        if (stored.isPresent()) {
+            hits.incrementAndGet();
+            remember(key, stored.get());
+        } else {
+            misses.incrementAndGet();
+        }
+        return stored;
+    }
+
+    /**
+     * Stores masks in memory and, when configured, on disk.
+     *
+     * @param key the key
+     * @param masks the masks
+     */
+    public void put(String key, List<QuasiSuperpixel> masks) {
+        List<QuasiSuperpixel> copy = List.copyOf(masks);
+        remember(key, copy);
+        writeDisk(key, copy);
+    }
+
+    /**
+     * Returns the number of lookups answered from the cache.
+     *
+     * @return hits
+     */
+    public long hits() {
+        return hits.get();
+    }
+
+    /**
+     * Returns the number of lookups that missed both tiers.
+     *
+     * @return misses
+     */
+    public long misses() {
+        return misses.get();
+    }
+
+    /**
+     * Returns the estimated size of the memory tier.
+     *
+     * @return bytes
+     */
+    public long bytes() {
+        synchronized (memory) {
+            return bytes;
+        }
+    }
+
+    private void remember(String key, List<QuasiSuperpixel> masks) {
+        long size = 64;
+        for (QuasiSuperpixel q : masks) {
+            size += 48 + 4L * q.mask().counts().length;
+        }
+        if (size > maxBytes) {
+            return;
+        }
+        synchronized (memory) {
+            Entry previous = memory.put(key, new Entry(masks, size));
+            bytes += size - (previous == null ? 0 : previous.bytes());
+            var it = memory.entrySet().iterator();
+            while (bytes > maxBytes && it.hasNext()) {
+                bytes -= it.next().getValue().bytes();
+                it.remove();
+            }
+        }
+    }
+
+    private Path file(String key) {
+        return directory.resolve(key.substring(0, 2)).resolve(key + ".json.gz");
+    }
+
+    private Optional<List<QuasiSuperpixel>> readDisk(String key) {
+        if (directory == null || !Files.isRegularFile(file(key))) {
+            return Optional.empty();
+        }
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file(key)))) {
+            JsonNode root = JSON.readTree(in);
+            List<QuasiSuperpixel> masks = new ArrayList<>();
+            for (JsonNode m : root.path("masks")) {
+                JsonNode size = m.path("rle").path("size");
+                masks.add(new QuasiSuperpixel(
+                        CocoRle.fromCompressedString(m.path("rle").path("counts").asString(), size.get(0).asInt(), size.get(1).asInt()),
+                        m.path("level").asInt(), (float) m.path("predictedIou").asDouble(), (float) m.path("stability").asDouble()));
+            }
+            return Optional.of(masks);
+        } catch (IOException | RuntimeException e) {
+            // A damaged entry is a miss; it is rewritten after recomputation.
+            LOG.warn("ignoring unreadable superpixel cache entry {}: {}", file(key), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void writeDisk(String key, List<QuasiSuperpixel> masks) {
+        if (directory == null) {
+            return;
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("key", key);
+        ArrayNode array = root.putArray("masks");
+        for (QuasiSuperpixel q : masks) {
+            ObjectNode m = array.addObject();
+            ObjectNode rle = m.putObject("rle");
+            rle.putArray("size").add(q.mask().height()).add(q.mask().width());
+            rle.put("counts", q.mask().toCompressedString());
+            m.put("level", q.level()).put("predictedIou", q.predictedIou()).put("stability", q.stability());
+        }
+        Path target = file(key);
+        try {
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), key, ".tmp");
+            try {
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(temp))) {
+                    JSON.writeValue(out, root);
+                }
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            // The disk tier is an optimisation: a full or read-only disk must not fail requests.
+            LOG.warn("cannot write superpixel cache entry {}: {}", target, e.getMessage());
+        }
+    }
+
+    /**
+     * Returns the memory tier's keys, least recently used first (for tests and metrics).
+     *
+     * @return the keys
+     */
+    public List<String> memoryKeys() {
+        synchronized (memory) {
+            return new ArrayList<>(memory.keySet());
+        }
+    }
+
+}
