@@ -34,7 +34,7 @@ class CocoRleTest {
         // pycocotools: {'size': [3, 2], 'counts': b'11110'} (counts[3] is coded as 2 - 1 = 1,
         // counts[4] as 1 - 1 = 0).
         assertThat(rle.toCompressedString()).isEqualTo("11110");
-        assertThat(rle.decodeRowMajor()).containsExactly(mask);
+        assertThat(rle.decodeRowMajor()).isEqualTo(mask);
     }
 
     @Test
@@ -82,7 +82,7 @@ class CocoRleTest {
                     ? RandomMasks.blobs(random, h, w, 1 + random.nextInt(4))
                     : RandomMasks.noise(random, h, w, random.nextDouble());
             CocoRle rle = CocoRle.encode(mask, h, w);
-            assertThat(rle.decodeRowMajor()).containsExactly(mask);
+            assertThat(rle.decodeRowMajor()).isEqualTo(mask);
             CocoRle parsed = CocoRle.fromCompressedString(rle.toCompressedString(), h, w);
             assertThat(parsed).isEqualTo(rle).hasSameHashCodeAs(rle);
             assertThat(CocoRle.fromJson(rle.toJson())).isEqualTo(rle);

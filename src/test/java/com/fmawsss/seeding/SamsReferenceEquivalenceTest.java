@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,7 +54,6 @@ class SamsReferenceEquivalenceTest {
 
     @Test
     void seedMapsMatchTheReference(@TempDir Path dir) throws IOException {
-        Assumptions.assumeTrue(Files.exists(Path.of(SCRIPT)), SCRIPT + " is not there yet");
         SplittableRandom random = new SplittableRandom(314);
         List<Input> inputs = new ArrayList<>();
         for (Case c : CASES) {
@@ -74,7 +72,7 @@ class SamsReferenceEquivalenceTest {
             SeedMap seeds = SamsSeeder.seed(input.masks(), full, c.alpha());
             Map<String, NpyArray> ref = Npz.read(Files.readAllBytes(dir.resolve(c.id() + ".sams.ref.npz")), 10_000_000);
             assertThat(ref.get("labels").shape()).containsExactly(c.height(), c.width());
-            assertThat(seeds.labels()).as(c.id() + " seed map").containsExactly(ref.get("labels").toUnsignedBytes());
+            assertThat(seeds.labels()).as(c.id() + " seed map").isEqualTo(ref.get("labels").toUnsignedBytes());
             long[] refLabels = int64(ref.get("maskLabels"));
             float[] refConfidence = ref.get("confidence").toFloatTensor().data();
             assertThat(refLabels).hasSize(c.masks());
