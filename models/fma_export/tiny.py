@@ -28,13 +28,19 @@ TINY_CLIP = {
     "logit_scale_init_value": math.log(TINY_LOGIT_SCALE),
 }
 
+# SAM input size of the tiny model. The real models use 1024 (64x64 embedding, 256x256 mask logits);
+# the tiny one uses 256 (16x16, 64x64): same architecture and code paths, but the per-point mask
+# decoder (which repeats the image embedding for every prompt) is 16x cheaper, which keeps the test
+# suite and the demo fast on a CPU.
+TINY_SAM_INPUT = 256
+
 TINY_SAM = {
     "vision_config": {
         "hidden_size": 32, "output_channels": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
-        "image_size": 1024, "patch_size": 16, "window_size": 14, "global_attn_indexes": [1],
+        "image_size": TINY_SAM_INPUT, "patch_size": 16, "window_size": 14, "global_attn_indexes": [1],
         "num_pos_feats": 16, "mlp_dim": 64,
     },
-    "prompt_encoder_config": {"hidden_size": 32, "image_size": 1024, "patch_size": 16, "mask_input_channels": 16},
+    "prompt_encoder_config": {"hidden_size": 32, "image_size": TINY_SAM_INPUT, "patch_size": 16, "mask_input_channels": 16},
     "mask_decoder_config": {
         "hidden_size": 32, "mlp_dim": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
         "iou_head_hidden_dim": 32,

@@ -57,7 +57,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -66,10 +66,11 @@ import torch.nn.functional as F
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-SAM_INPUT_SIZE = 1024
+SAM_INPUT_SIZE = 1024  # replaced by the model's config.vision_config.image_size in load_model()
 PIXEL_MEAN = (123.675, 116.28, 103.53)
 PIXEL_STD = (58.395, 57.12, 57.375)
 CROP_EDGE_ATOL = 20.0
+AMBIGUITY = 1e-5  # |logit - threshold| below this is reported as ambiguous (float noise between runtimes)
 UPSCALE_CHUNK = 16  # masks upscaled at once (each needs a 1024x1024 float32 intermediate)
 
 SUBPART, PART, WHOLE = 0, 1, 2
@@ -138,19 +139,21 @@ def batch_ranges(n: int, batch_size: int) -> Iterator[Tuple[int, int]]:
 # SAM preprocessing (ResizeLongestSide + normalise + pad) and mask upscaling
 # --------------------------------------------------------------------------------------------
 
-def preprocess_shape(h: int, w: int, target: int = SAM_INPUT_SIZE) -> Tuple[int, int]:
+def preprocess_shape(h: int, w: int, target: Optional[int] = None) -> Tuple[int, int]:
     """``(newh, neww)`` with the long side = ``target``, rounded half up."""
+    target = target or SAM_INPUT_SIZE
     scale = target * 1.0 / max(h, w)
     return int(h * scale + 0.5), int(w * scale + 0.5)
 
 
-def preprocess_image(image: np.ndarray, target: int = SAM_INPUT_SIZE) -> Tuple[torch.Tensor, Tuple[int, int]]:
+def preprocess_image(image: np.ndarray, target: Optional[int] = None) -> Tuple[torch.Tensor, Tuple[int, int]]:
     """uint8 ``[h, w, 3]`` RGB -> (float32 ``[1, 3, target, target]``, ``(newh, neww)``).
 
     Pillow bilinear resize of the uint8 image, ``(x - mean) / std`` in float32 on 0..255 values,
     then zero padding at the bottom/right (after normalising, so the padding is 0, not -mean/std).
     """
     h, w = image.shape[:2]
+    target = target or SAM_INPUT_SIZE
     newh, neww = preprocess_shape(h, w, target)
     resized = Image.fromarray(np.ascontiguousarray(image), mode="RGB").resize((neww, newh), Image.Resampling.BILINEAR)
     x = torch.from_numpy(np.asarray(resized, dtype=np.uint8).copy()).permute(2, 0, 1)[None].float()
@@ -161,7 +164,7 @@ def preprocess_image(image: np.ndarray, target: int = SAM_INPUT_SIZE) -> Tuple[t
     return x, (newh, neww)
 
 
-def transform_coords(points: np.ndarray, original_size: Tuple[int, int], target: int = SAM_INPUT_SIZE) -> np.ndarray:
+def transform_coords(points: np.ndarray, original_size: Tuple[int, int], target: Optional[int] = None) -> np.ndarray:
     """Pixel points ``[N, 2]`` (x, y) of an ``original_size`` image -> model input frame, float64."""
     old_h, old_w = original_size
     new_h, new_w = preprocess_shape(old_h, old_w, target)
@@ -172,12 +175,13 @@ def transform_coords(points: np.ndarray, original_size: Tuple[int, int], target:
 
 
 def upscale_logits(low_res: torch.Tensor, input_size: Tuple[int, int], original_size: Tuple[int, int],
-                   target: int = SAM_INPUT_SIZE) -> torch.Tensor:
+                   target: Optional[int] = None) -> torch.Tensor:
     """SAM ``postprocess_masks``: ``[N, 1, 256, 256]`` -> ``[N, 1, h, w]`` float32 logits.
 
     Bilinear (align_corners=False) to ``target x target``, crop the un-padded ``input_size``,
     bilinear to ``original_size``.
     """
+    target = target or SAM_INPUT_SIZE
     x = F.interpolate(low_res, (target, target), mode="bilinear", align_corners=False)
     x = x[..., : input_size[0], : input_size[1]]
     return F.interpolate(x, original_size, mode="bilinear", align_corners=False)
@@ -272,7 +276,9 @@ class MaskSet:
 
     masks bool ``[N, H, W]`` (full image frame unless noted), boxes int64 ``[N, 4]`` (x0, y0, x1, y1
     inclusive), iou float32 ``[N]``, stability float32 ``[N]``, level int64 ``[N]``,
-    crop_box int64 ``[N, 4]`` (the crop each mask came from).
+    crop_box int64 ``[N, 4]`` (the crop each mask came from), ambiguous bool ``[N, H, W]`` (pixels
+    whose logit is within ``AMBIGUITY`` of the mask threshold: another runtime's rounding may
+    legitimately put them on the other side).
     """
     masks: np.ndarray
     boxes: np.ndarray
@@ -280,12 +286,17 @@ class MaskSet:
     stability: np.ndarray
     level: np.ndarray
     crop_box: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.int64))
+    ambiguous: np.ndarray = None
+
+    def __post_init__(self):
+        if self.ambiguous is None:
+            self.ambiguous = np.zeros_like(self.masks, dtype=bool)
 
     @staticmethod
     def empty(h: int, w: int) -> "MaskSet":
         return MaskSet(np.zeros((0, h, w), dtype=bool), np.zeros((0, 4), dtype=np.int64),
                        np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32),
-                       np.zeros(0, dtype=np.int64), np.zeros((0, 4), dtype=np.int64))
+                       np.zeros(0, dtype=np.int64), np.zeros((0, 4), dtype=np.int64), np.zeros((0, h, w), dtype=bool))
 
     def __len__(self) -> int:
         return int(self.masks.shape[0])
@@ -294,14 +305,14 @@ class MaskSet:
         """Select / reorder by an index array or boolean mask."""
         idx = np.asarray(idx)
         return MaskSet(self.masks[idx], self.boxes[idx], self.iou[idx], self.stability[idx],
-                       self.level[idx], self.crop_box[idx])
+                       self.level[idx], self.crop_box[idx], self.ambiguous[idx])
 
     @staticmethod
     def concat(parts: List["MaskSet"], h: int, w: int) -> "MaskSet":
         if not parts:
             return MaskSet.empty(h, w)
         return MaskSet(*(np.concatenate([getattr(p, name) for p in parts], axis=0)
-                         for name in ("masks", "boxes", "iou", "stability", "level", "crop_box")))
+                         for name in ("masks", "boxes", "iou", "stability", "level", "crop_box", "ambiguous")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,13 +468,15 @@ def process_batch(model, embedding: torch.Tensor, coords: np.ndarray, input_size
     logits, iou, level, stability = logits[keep], iou[keep], level[keep], stability[keep]
 
     masks = (logits > s.mask_threshold).numpy()
+    ambiguous = ((logits - s.mask_threshold).abs() < AMBIGUITY).numpy()
     boxes = masks_to_boxes(masks)
     orig_h, orig_w = orig_size
     edge = is_box_near_crop_edge(boxes, crop_box, [0, 0, orig_w, orig_h])
     keep_np = np.flatnonzero(~edge)
     return MaskSet(uncrop_masks(masks[keep_np], crop_box, orig_h, orig_w), boxes[keep_np],
                    iou.numpy()[keep_np], stability.numpy()[keep_np], level.numpy()[keep_np].astype(np.int64),
-                   np.tile(np.asarray(crop_box, dtype=np.int64), (len(keep_np), 1)))
+                   np.tile(np.asarray(crop_box, dtype=np.int64), (len(keep_np), 1)),
+                   uncrop_masks(ambiguous[keep_np], crop_box, orig_h, orig_w))
 
 
 def process_crop(model, image: np.ndarray, crop_box: Sequence[int], grid: np.ndarray,
@@ -519,7 +532,9 @@ def encode_rle(mask: np.ndarray) -> Dict:
 
 def load_model(bundle: Path):
     from transformers import SamModel
+    global SAM_INPUT_SIZE
     model = SamModel.from_pretrained(str(bundle / "hf" / "sam"), attn_implementation="eager")
+    SAM_INPUT_SIZE = int(model.config.vision_config.image_size)
     return model.float().eval()
 
 
@@ -529,7 +544,7 @@ def run_case(model, path: Path) -> int:
     assert image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3, image.shape
     settings = AmgSettings.from_json(case.get("settings", {}))
     data, embeddings = generate_masks(model, image, settings)
-    records = [{"rle": encode_rle(data.masks[i]), "level": int(data.level[i]),
+    records = [{"rle": encode_rle(data.masks[i]), "ambiguous": encode_rle(data.ambiguous[i]), "level": int(data.level[i]),
                 "predictedIou": float(data.iou[i]), "stability": float(data.stability[i])}
                for i in range(len(data))]
     (path.parent / f"{case['id']}.amg.ref.json").write_text(json.dumps({"masks": records}))

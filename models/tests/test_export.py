@@ -144,7 +144,7 @@ def test_manifest_lists_every_file_with_its_checksum(bundle):
     assert clip["logitScale"] == pytest.approx(10.0, rel=1e-5)
     assert clip["visionLayers"] == 10
     sam = manifest["sam"]
-    assert (sam["inputSize"], sam["embeddingSize"], sam["lowResMaskSize"]) == (1024, 64, 256)
+    assert (sam["inputSize"], sam["embeddingSize"], sam["lowResMaskSize"]) == (256, 16, 64)
 
 
 def test_existing_bundle_is_not_overwritten_without_force(bundle):
@@ -244,7 +244,8 @@ def test_gradcam_back_propagates_second_order_gradient_into_text(modules, hf_cli
 
 
 def test_sam_image_encoder_matches_hf(modules, hf_sam):
-    pixels = torch.randn(1, 3, 1024, 1024, generator=torch.Generator().manual_seed(2))
+    size = hf_sam.config.vision_config.image_size
+    pixels = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         assert_close(modules["sam/image_encoder.pt"](pixels), hf_sam.get_image_embeddings(pixels))
 
@@ -252,25 +253,29 @@ def test_sam_image_encoder_matches_hf(modules, hf_sam):
 @pytest.mark.parametrize("points", [1, 17])
 def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points):
     generator = torch.Generator().manual_seed(points)
-    embeddings = torch.randn(1, 32, 64, 64, generator=generator)
-    coords = torch.rand(points, 2, generator=generator) * 1024
+    size = hf_sam.config.vision_config.image_size
+    grid = size // 16
+    embeddings = torch.randn(1, 32, grid, grid, generator=generator)
+    coords = torch.rand(points, 2, generator=generator) * size
     labels = torch.ones(points, dtype=torch.long)
     with torch.no_grad():
         masks, iou = modules["sam/mask_decoder.pt"](embeddings, coords, labels)
         ref = hf_sam(image_embeddings=embeddings, input_points=coords.view(1, points, 1, 2),
                      input_labels=labels.view(1, points, 1), multimask_output=True)
-    assert masks.shape == (points, 3, 256, 256) and iou.shape == (points, 3)
+    assert masks.shape == (points, 3, 4 * grid, 4 * grid) and iou.shape == (points, 3)
     assert_close(masks, ref.pred_masks[0])
     assert_close(iou, ref.iou_scores[0])
 
 
 @pytest.mark.parametrize("input_hw,out_hw", [((1024, 683), (300, 200)), ((768, 1024), (480, 640)), ((1024, 1024), (1024, 1024))])
-def test_sam_mask_upscaler_is_sams_postprocess_masks(modules, input_hw, out_hw):
-    low_res = torch.randn(3, 2, 256, 256, generator=torch.Generator().manual_seed(sum(out_hw)))
+def test_sam_mask_upscaler_is_sams_postprocess_masks(modules, hf_sam, input_hw, out_hw):
+    size = hf_sam.config.vision_config.image_size
+    input_hw = tuple(v * size // 1024 for v in input_hw)
+    low_res = torch.randn(3, 2, size // 4, size // 4, generator=torch.Generator().manual_seed(sum(out_hw)))
     sizes = torch.tensor([*input_hw, *out_hw])
     with torch.no_grad():
         actual = modules["sam/mask_upscaler.pt"](low_res, sizes)
-        ref = F.interpolate(low_res, (1024, 1024), mode="bilinear", align_corners=False)
+        ref = F.interpolate(low_res, (size, size), mode="bilinear", align_corners=False)
         ref = F.interpolate(ref[..., : input_hw[0], : input_hw[1]], out_hw, mode="bilinear", align_corners=False)
     assert torch.equal(actual, ref)
 

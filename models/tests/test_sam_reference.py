@@ -374,7 +374,7 @@ def test_end_to_end_smoke(tmp_path):
         counts[case_id] = len(records)
         emb = np.load(tmp_path / f"{case_id}.amg.embeddings.npz")
         assert sorted(emb.files) == [f"crop{k}" for k in range(CROPS[case_id])]
-        assert all(emb[k].dtype == np.float32 and emb[k].shape == (1, 32, 64, 64) for k in emb.files)
+        assert all(emb[k].dtype == np.float32 and emb[k].shape == (1, 32, sam.SAM_INPUT_SIZE // 16, sam.SAM_INPUT_SIZE // 16) for k in emb.files)
 
         levels = [r["level"] for r in records]
         assert all(lv in (0, 1, 2) for lv in levels)
