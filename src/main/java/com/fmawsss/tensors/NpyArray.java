@@ -103,11 +103,11 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
      * Converts to float32; only {@code <f4} is accepted, so no value is silently rounded.
      *
      * @return the tensor
-     * @throws IllegalArgumentException for any other dtype
+     * @throws TensorFormatException for any other dtype
      */
     public FloatTensor toFloatTensor() {
         if (!"<f4".equals(dtype)) {
-            throw new IllegalArgumentException("expected float32 (<f4), got " + dtype);
+            throw new TensorFormatException("expected a float32 (<f4) array, got dtype " + dtype);
         }
         float[] values = new float[bytes.length / 4];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
@@ -121,7 +121,7 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
      */
     public int[] toUnsignedBytes() {
         if (!"|u1".equals(dtype) && !"|b1".equals(dtype)) {
-            throw new IllegalArgumentException("expected uint8 or bool, got " + dtype);
+            throw new TensorFormatException("expected a uint8 or bool array, got dtype " + dtype);
         }
         int[] values = new int[bytes.length];
         for (int i = 0; i < values.length; i++) {

@@ -1,0 +1,92 @@
+package com.fmawsss.api;
+
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+
+/**
+ * A client error with a stable problem type (RFC 7807), raised by request validation.
+ */
+public class ApiProblem extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final HttpStatus status;
+    private final String slug;
+    private final String title;
+    private final transient Map<String, Object> properties;
+
+    /**
+     * Creates a problem.
+     *
+     * @param status HTTP status
+     * @param slug stable type identifier, e.g. {@code unknown-class}
+     * @param title short summary of the problem type
+     * @param detail what is wrong with this request
+     * @param properties extra members of the problem document
+     */
+    public ApiProblem(HttpStatus status, String slug, String title, String detail, Map<String, Object> properties) {
+        super(detail);
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+        this.properties = Map.copyOf(properties);
+    }
+
+    /**
+     * A 422 for semantically invalid input.
+     *
+     * @param slug type identifier
+     * @param title type summary
+     * @param detail what is wrong
+     * @return the problem
+     */
+    public static ApiProblem unprocessable(String slug, String title, String detail) {
+        return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, slug, title, detail, Map.of());
+    }
+
+    /**
+     * A 400 for malformed requests.
+     *
+     * @param detail what is wrong
+     * @return the problem
+     */
+    public static ApiProblem badRequest(String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());
+    }
+
+    /**
+     * Returns the HTTP status.
+     *
+     * @return the status
+     */
+    public HttpStatus status() {
+        return status;
+    }
+
+    /**
+     * Returns the type identifier.
+     *
+     * @return the slug
+     */
+    public String slug() {
+        return slug;
+    }
+
+    /**
+     * Returns the type summary.
+     *
+     * @return the title
+     */
+    public String title() {
+        return title;
+    }
+
+    /**
+     * Returns extra members.
+     *
+     * @return the properties
+     */
+    public Map<String, Object> properties() {
+        return properties;
+    }
+}

@@ -1,0 +1,111 @@
+package com.fmawsss.pipeline;
+
+import com.fmawsss.FmaProperties;
+import com.fmawsss.api.ApiProperties;
+import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.cam.CamEngine;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.ops.scheduler.InferenceScheduler;
+import com.fmawsss.ops.scheduler.SchedulerProperties;
+import com.fmawsss.prompts.PromptRegistry;
+import com.fmawsss.sam.AmgProfiles;
+import com.fmawsss.sam.AmgSettings;
+import com.fmawsss.sam.QuasiSuperpixels;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the pipeline over the loaded bundle: engines, superpixel cache, scheduler, prompt sets. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({SchedulerProperties.class, ApiProperties.class})
+public class PipelineConfiguration {
+
+    /**
+     * The CAM engine.
+     *
+     * @param bundle the bundle
+     * @return the engine
+     */
+    @Bean
+    public CamEngine camEngine(ModelBundle bundle) {
+        return new CamEngine(bundle);
+    }
+
+    /**
+     * Quasi-superpixels with the memory + disk cache under the state directory.
+     *
+     * @param bundle the bundle
+     * @param properties service properties
+     * @param memoryBytes memory budget of the cache ({@code fma.sam.cache-bytes})
+     * @param diskCache whether to keep a disk tier ({@code fma.sam.disk-cache})
+     * @return the service
+     */
+    @Bean
+    public QuasiSuperpixels quasiSuperpixels(
+            ModelBundle bundle,
+            FmaProperties properties,
+            @Value("${fma.sam.cache-bytes:268435456}") long memoryBytes,
+            @Value("${fma.sam.disk-cache:true}") boolean diskCache) {
+        return new QuasiSuperpixels(bundle, memoryBytes, diskCache ? properties.state().dir().resolve("superpixels") : null);
+    }
+
+    /**
+     * The seed pipeline.
+     *
+     * @param cams CAM engine
+     * @param superpixels superpixel service
+     * @return the pipeline
+     */
+    @Bean
+    public SeedPipeline seedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
+        return new SeedPipeline(cams, superpixels);
+    }
+
+    /**
+     * Mask-generation settings of requests ({@code fma.sam.profile}: {@code auto} = {@code demo}
+     * for the demo bundle, {@code official} otherwise).
+     *
+     * @param bundle the bundle
+     * @param profile the profile name
+     * @return the settings
+     */
+    @Bean
+    public AmgSettings amgSettings(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile) {
+        return AmgProfiles.named("auto".equals(profile) ? (bundle.demo() ? "demo" : "official") : profile);
+    }
+
+    /**
+     * One inference scheduler for the bundle's device.
+     *
+     * @param bundle the bundle
+     * @param properties scheduler settings
+     * @param registry metrics
+     * @return the scheduler
+     */
+    @Bean(destroyMethod = "close")
+    public InferenceScheduler inferenceScheduler(ModelBundle bundle, SchedulerProperties properties, MeterRegistry registry) {
+        return new InferenceScheduler(bundle.device().toString(), properties, registry);
+    }
+
+    /**
+     * The prompt sets.
+     *
+     * @return the registry
+     */
+    @Bean
+    public PromptRegistry promptRegistry() {
+        return new PromptRegistry();
+    }
+
+    /**
+     * Image decoding.
+     *
+     * @return the decoder
+     */
+    @Bean
+    public ImageDecoder imageDecoder() {
+        return new ImageDecoder();
+    }
+}
