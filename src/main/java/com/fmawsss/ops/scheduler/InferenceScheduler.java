@@ -291,7 +291,7 @@ public final class InferenceScheduler implements AutoCloseable {
     }
 
     /**
-     * Returns the mean time the last {@value #SERVICE_TIME_WINDOW} tasks occupied a worker.
+     * Returns the mean time the most recent tasks (the last 64) occupied a worker.
      *
      * @return the recent mean, {@link Duration#ZERO} before the first task completed
      */

@@ -12,8 +12,8 @@ public class InferenceTimeoutException extends TimeoutException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Priority priority;
-    private final transient Duration timeout;
+    private final Priority priority;
+    private final Duration timeout;
     private final boolean started;
 
     /**

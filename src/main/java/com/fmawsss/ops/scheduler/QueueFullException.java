@@ -12,9 +12,9 @@ public class QueueFullException extends RejectedExecutionException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Priority priority;
+    private final Priority priority;
     private final int capacity;
-    private final transient Duration retryAfter;
+    private final Duration retryAfter;
 
     /**
      * Creates the exception.

@@ -1,0 +1,104 @@
+package com.fmawsss.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code api/openapi.yaml} is the contract: springdoc's generated document must expose the same
+ * operations with the same inputs. Inputs are compared by name whether a document declares them
+ * as query parameters or multipart properties (the endpoints bind both).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OpenApiContractTest {
+
+    @LocalServerPort int port;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws IOException {
+        String dir = Files.createTempDirectory("fma-doc-state-").toString();
+        registry.add("fma.state.dir", () -> dir);
+    }
+
+    @Test
+    void generatedDocumentMatchesTheContract() throws Exception {
+        HttpResponse<byte[]> docs = Multipart.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v3/api-docs")).build());
+        assertThat(docs.statusCode()).isEqualTo(200);
+        JsonNode generated = JsonMapper.builder().build().readTree(new String(docs.body(), StandardCharsets.UTF_8));
+        Map<String, Set<String>> fromSpringdoc = new TreeMap<>();
+        generated.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op -> {
+            Set<String> inputs = new TreeSet<>();
+            op.getValue().path("parameters").forEach(p -> {
+                if (!"header".equals(p.path("in").asString())) {
+                    inputs.add(p.path("name").asString());
+                }
+            });
+            op.getValue().path("requestBody").path("content").path("multipart/form-data").path("schema").path("properties")
+                    .properties().forEach(prop -> inputs.add(prop.getKey()));
+            fromSpringdoc.put(op.getKey().toUpperCase() + " " + path.getKey(), inputs);
+        }));
+
+        Map<String, Object> contract;
+        try (InputStream in = Files.newInputStream(Path.of("api/openapi.yaml"))) {
+            contract = new Yaml().load(in);
+        }
+        Map<String, Set<String>> fromContract = new TreeMap<>();
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) contract.get("paths");
+        paths.forEach((path, ops) -> ops.forEach((method, op) -> {
+            Set<String> inputs = new TreeSet<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> operation = (Map<String, Object>) op;
+            Object body = dig(operation, "requestBody", "content", "multipart/form-data", "schema", "properties");
+            if (body instanceof Map<?, ?> properties) {
+                properties.keySet().forEach(k -> inputs.add(k.toString()));
+            }
+            if (operation.get("parameters") instanceof Iterable<?> parameters) {
+                parameters.forEach(p -> inputs.add(((Map<?, ?>) p).get("name").toString()));
+            }
+            fromContract.put(method.toUpperCase() + " " + path, inputs);
+            // Every operation documents its problem responses.
+            Set<String> codes = new TreeSet<>();
+            ((Map<?, ?>) operation.get("responses")).keySet().forEach(k -> codes.add(k.toString()));
+            assertThat(codes).as("%s %s responses", method, path).contains("200", "400", "413", "415", "422", "429", "503");
+        }));
+        assertThat(fromSpringdoc).isEqualTo(fromContract);
+    }
+
+    @Test
+    void swaggerUiIsServed() throws Exception {
+        HttpResponse<byte[]> ui = Multipart.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/swagger-ui/index.html")).build());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(new String(ui.body(), StandardCharsets.UTF_8)).contains("Swagger UI");
+    }
+
+    private static Object dig(Map<String, Object> map, String... keys) {
+        Object current = map;
+        for (String key : keys) {
+            if (!(current instanceof Map<?, ?> m)) {
+                return null;
+            }
+            current = m.get(key);
+        }
+        return current;
+    }
+}
