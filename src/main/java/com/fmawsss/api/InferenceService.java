@@ -357,7 +357,7 @@ public class InferenceService {
             throw new UncheckedIOException(e);
         }
         m.put("dtype", manifest.dtype());
-        m.put("device", bundle.device().toString());
+        m.put("device", com.fmawsss.bundle.Devices.name(bundle.device()));
         m.put("demo", bundle.demo());
         return m;
     }

@@ -86,7 +86,7 @@ public class PipelineConfiguration {
      */
     @Bean(destroyMethod = "close")
     public InferenceScheduler inferenceScheduler(ModelBundle bundle, SchedulerProperties properties, MeterRegistry registry) {
-        return new InferenceScheduler(bundle.device().toString(), properties, registry);
+        return new InferenceScheduler(com.fmawsss.bundle.Devices.name(bundle.device()), properties, registry);
     }
 
     /**
