@@ -15,6 +15,8 @@ import com.fmawsss.clip.TextEncoder;
 import com.fmawsss.clip.TextPrompt;
 import com.fmawsss.clip.VisionFeatures;
 import com.fmawsss.image.RgbImage;
+import com.fmawsss.ops.metrics.Stage;
+import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.List;
@@ -32,14 +34,26 @@ public final class CamEngine {
     private final TextEncoder textEncoder;
     private final PromptBuilder promptBuilder;
     private final SoftmaxGradCam gradCam;
+    private final StageTimings timings;
+
+    /**
+     * Creates the engine over a loaded bundle, without stage timings.
+     *
+     * @param bundle the bundle
+     */
+    public CamEngine(ModelBundle bundle) {
+        this(bundle, StageTimings.NONE);
+    }
 
     /**
      * Creates the engine over a loaded bundle.
      *
      * @param bundle the bundle
+     * @param timings receives the clip_encode, gradcam and caa durations
      */
-    public CamEngine(ModelBundle bundle) {
+    public CamEngine(ModelBundle bundle, StageTimings timings) {
         this.bundle = bundle;
+        this.timings = timings;
         var clip = bundle.manifest().clip();
         this.preprocessor = ClipPreprocessor.of(clip);
         this.vision = new ClipVision(bundle);
@@ -88,12 +102,18 @@ public final class CamEngine {
      */
     public CamResult compute(ClipInput input, PromptSelection selection, CamSettings settings) {
         try (NDManager manager = bundle.model(BundleModule.GRADCAM).getNDManager().newSubManager()) {
+            long start = System.nanoTime();
             VisionFeatures features = vision.encode(manager, input, settings.attentionLayers() - 1);
             NDArray text = encodeText(manager, selection);
+            long encoded = System.nanoTime();
+            timings.record(Stage.CLIP_ENCODE, encoded - start);
             GradCamOutput out = gradCam.compute(features, text, selection.present(), false);
             int present = selection.present();
             int patches = features.patches();
+            // Copying the CAMs to the host waits for the device, so the gradcam time is complete.
             float[] rawFlat = out.cams().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            long camsDone = System.nanoTime();
+            timings.record(Stage.GRADCAM, camsDone - encoded);
             float[][] raw = new float[present][];
             float[][] masks = new float[present][];
             float[][] inputs = new float[present][];
@@ -107,6 +127,7 @@ public final class CamEngine {
                     ? ClassAwareAttentionAffinity.refine(
                             AttentionAffinity.transition(features, out.lastAttention(), settings), masks, inputs)
                     : raw;
+            timings.record(Stage.CAA, System.nanoTime() - camsDone);
             int[] shape = {present, features.gridHeight(), features.gridWidth()};
             float[] logits = out.logits().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             return new CamResult(selection.names(), new FloatTensor(shape, flatten(raw)),

@@ -49,6 +49,8 @@ public class ImageDecodeException extends RuntimeException {
         }
     }
 
+    private static final long serialVersionUID = 1L;
+
     private final Kind kind;
 
     /**

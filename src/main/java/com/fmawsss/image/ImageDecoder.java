@@ -14,7 +14,11 @@ import java.util.Set;
  * <p>Order of defences: size limit; format by magic bytes; a structural walk of the file
  * (chunk/segment lengths within the upload, truncation, JPEG frame type); the pixel limit from the
  * header read by ImageIO; only then the pixels. Every decoder failure becomes an
- * {@link ImageDecodeException}. See {@link RgbConversion} for how colour types map to RGB.
+ * {@link ImageDecodeException}.
+ *
+ * <p>Colour, as Pillow's {@code convert("RGB")} in the reference pipeline: grey is replicated,
+ * palettes are looked up, alpha is dropped (not composited: a background colour would invent
+ * values), 16-bit samples keep their high byte.
  *
  * <p>Supported: PNG of every colour type and bit depth (interlaced too; APNG gives its default
  * image); baseline and progressive 8-bit JPEG with 1, 3 or 4 components (CMYK/YCCK via

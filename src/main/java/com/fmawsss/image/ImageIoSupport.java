@@ -1,7 +1,6 @@
 package com.fmawsss.image;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.function.Function;
@@ -9,7 +8,6 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * ImageIO access for hostile input: reader selection, the pixel-limit check between reading the
@@ -82,7 +80,7 @@ final class ImageIoSupport {
     static <T> T read(byte[] bytes, String formatName, String displayName, ImageLimits limits,
             Function<BufferedImage, T> convert) {
         ImageReader reader = newReader(formatName);
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new BoundedImageInputStream(bytes)) {
             reader.setInput(in, true, true); // forward only; metadata ignored (EXIF is parsed separately)
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);

@@ -5,19 +5,20 @@ import com.fmawsss.api.ApiProperties;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.SchedulerProperties;
-import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the pipeline over the loaded bundle: engines, superpixel cache, scheduler, prompt sets. */
+/** Wires the pipeline over the loaded bundle: engines, superpixel cache, scheduler (prompt sets: {@link com.fmawsss.prompts.PromptStoreConfiguration}). */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({SchedulerProperties.class, ApiProperties.class})
 public class PipelineConfiguration {
@@ -26,11 +27,12 @@ public class PipelineConfiguration {
      * The CAM engine.
      *
      * @param bundle the bundle
+     * @param timings stage timers (ops.metrics), if any
      * @return the engine
      */
     @Bean
-    public CamEngine camEngine(ModelBundle bundle) {
-        return new CamEngine(bundle);
+    public CamEngine camEngine(ModelBundle bundle, ObjectProvider<StageTimings> timings) {
+        return new CamEngine(bundle, timingsOf(timings));
     }
 
     /**
@@ -40,6 +42,7 @@ public class PipelineConfiguration {
      * @param properties service properties
      * @param memoryBytes memory budget of the cache ({@code fma.sam.cache-bytes})
      * @param diskCache whether to keep a disk tier ({@code fma.sam.disk-cache})
+     * @param timings stage timers (ops.metrics), if any
      * @return the service
      */
     @Bean
@@ -47,8 +50,10 @@ public class PipelineConfiguration {
             ModelBundle bundle,
             FmaProperties properties,
             @Value("${fma.sam.cache-bytes:268435456}") long memoryBytes,
-            @Value("${fma.sam.disk-cache:true}") boolean diskCache) {
-        return new QuasiSuperpixels(bundle, memoryBytes, diskCache ? properties.state().dir().resolve("superpixels") : null);
+            @Value("${fma.sam.disk-cache:true}") boolean diskCache,
+            ObjectProvider<StageTimings> timings) {
+        return new QuasiSuperpixels(bundle, memoryBytes, diskCache ? properties.state().dir().resolve("superpixels") : null,
+                timingsOf(timings));
     }
 
     /**
@@ -56,11 +61,17 @@ public class PipelineConfiguration {
      *
      * @param cams CAM engine
      * @param superpixels superpixel service
+     * @param timings stage timers (ops.metrics), if any
      * @return the pipeline
      */
     @Bean
-    public SeedPipeline seedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
-        return new SeedPipeline(cams, superpixels);
+    public SeedPipeline seedPipeline(CamEngine cams, QuasiSuperpixels superpixels, ObjectProvider<StageTimings> timings) {
+        return new SeedPipeline(cams, superpixels, timingsOf(timings));
+    }
+
+    // Optional so that slices of the context without the metrics configuration still start.
+    private static StageTimings timingsOf(ObjectProvider<StageTimings> timings) {
+        return timings.getIfAvailable(() -> StageTimings.NONE);
     }
 
     /**
@@ -87,16 +98,6 @@ public class PipelineConfiguration {
     @Bean(destroyMethod = "close")
     public InferenceScheduler inferenceScheduler(ModelBundle bundle, SchedulerProperties properties, MeterRegistry registry) {
         return new InferenceScheduler(com.fmawsss.bundle.Devices.name(bundle.device()), properties, registry);
-    }
-
-    /**
-     * The prompt sets.
-     *
-     * @return the registry
-     */
-    @Bean
-    public PromptRegistry promptRegistry() {
-        return new PromptRegistry();
     }
 
     /**

@@ -5,6 +5,8 @@ import com.fmawsss.cam.CamResult;
 import com.fmawsss.cam.CamSettings;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
+import com.fmawsss.ops.metrics.Stage;
+import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
@@ -25,16 +27,29 @@ public final class SeedPipeline {
 
     private final CamEngine cams;
     private final QuasiSuperpixels superpixels;
+    private final StageTimings stageTimings;
+
+    /**
+     * Creates the pipeline without stage timings.
+     *
+     * @param cams the CAM engine
+     * @param superpixels the quasi-superpixel service
+     */
+    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
+        this(cams, superpixels, StageTimings.NONE);
+    }
 
     /**
      * Creates the pipeline.
      *
      * @param cams the CAM engine
      * @param superpixels the quasi-superpixel service
+     * @param timings receives the sams duration (the engines report their own stages)
      */
-    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
+    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels, StageTimings timings) {
         this.cams = cams;
         this.superpixels = superpixels;
+        this.stageTimings = timings;
     }
 
     /**
@@ -68,6 +83,7 @@ public final class SeedPipeline {
         double alpha = alphaFor(selection);
         SeedMap map = refine(masks, camResult.refined(), image.height(), image.width(), alpha);
         long end = System.nanoTime();
+        stageTimings.record(Stage.SAMS, end - afterSam);
         timings.put("cam", (afterCam - start) / 1_000_000);
         timings.put("superpixels", (afterSam - afterCam) / 1_000_000);
         timings.put("sams", (end - afterSam) / 1_000_000);

@@ -1,8 +1,10 @@
 package com.fmawsss.prompts;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -11,17 +13,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * swap: a request resolves its prompt set once, so in-flight requests finish with the version they
  * started with. The built-in manual CLIP-ES sets ({@code manual-voc}, {@code manual-coco}) are
  * always present; {@code manual-voc} is active until another version is activated.
+ *
+ * <p>This class keeps everything in memory; {@link PromptStore} adds durability and replica
+ * synchronisation on top of it.
  */
 public class PromptRegistry {
+
+    /** Version id of the built-in manual VOC prompt set, active by default. */
+    public static final String DEFAULT_VERSION = "manual-voc";
+
+    /** Version ids of the built-in manual prompt sets (not files in a store). */
+    public static final Set<String> BUILT_IN = Set.of("manual-voc", "manual-coco");
 
     private final Map<String, PromptSet> sets = new ConcurrentHashMap<>();
     private final AtomicReference<PromptSet> active = new AtomicReference<>();
 
     /** Creates a registry with the built-in manual prompt sets. */
     public PromptRegistry() {
-        register(PromptSet.manual(Vocabulary.voc()));
-        register(PromptSet.manual(Vocabulary.coco()));
-        active.set(sets.get("manual-voc"));
+        sets.put("manual-voc", PromptSet.manual(Vocabulary.voc()));
+        sets.put("manual-coco", PromptSet.manual(Vocabulary.coco()));
+        active.set(sets.get(DEFAULT_VERSION));
     }
 
     /**
@@ -41,7 +52,7 @@ public class PromptRegistry {
      * @return the prompt set, if known
      */
     public Optional<PromptSet> get(String version) {
-        return Optional.ofNullable(sets.get(version));
+        return version == null ? Optional.empty() : Optional.ofNullable(sets.get(version));
     }
 
     /**
@@ -72,5 +83,24 @@ public class PromptRegistry {
      */
     public List<String> versions() {
         return sets.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * Returns every known prompt set.
+     *
+     * @return the sets, sorted by id
+     */
+    public List<PromptSet> all() {
+        return sets.values().stream().sorted(Comparator.comparing(PromptSet::id)).toList();
+    }
+
+    /**
+     * Tells whether a version is one of the built-in manual sets.
+     *
+     * @param version the id
+     * @return true for {@code manual-voc} and {@code manual-coco}
+     */
+    public static boolean isBuiltIn(String version) {
+        return BUILT_IN.contains(version);
     }
 }

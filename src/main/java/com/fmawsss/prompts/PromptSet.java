@@ -77,6 +77,19 @@ public record PromptSet(
     }
 
     /**
+     * Returns a copy with one more (or a replaced) info entry.
+     *
+     * @param key the info key, e.g. {@link PromptInfo#CREATED_AT}
+     * @param value its value
+     * @return the new prompt set
+     */
+    public PromptSet withInfo(String key, String value) {
+        Map<String, String> merged = new TreeMap<>(info);
+        merged.put(key, value);
+        return new PromptSet(id, kind, layout, vocabulary, contextTokens, contexts, merged);
+    }
+
+    /**
      * Tells whether a foreground prompt carries its label before the context.
      *
      * @return true for VOC-layout segmentation prompts

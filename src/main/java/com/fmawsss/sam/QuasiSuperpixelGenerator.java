@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.masks.CocoRle;
+import com.fmawsss.ops.metrics.Stage;
+import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.seeding.QuasiSuperpixel;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,16 +23,29 @@ public final class QuasiSuperpixelGenerator {
 
     private final SamPredictor predictor;
     private final SamPreprocessor preprocessor;
+    private final StageTimings timings;
+
+    /**
+     * Creates the generator without stage timings.
+     *
+     * @param predictor SAM modules
+     * @param preprocessor SAM preprocessing of the bundle
+     */
+    public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor) {
+        this(predictor, preprocessor, StageTimings.NONE);
+    }
 
     /**
      * Creates the generator.
      *
      * @param predictor SAM modules
      * @param preprocessor SAM preprocessing of the bundle
+     * @param timings receives the sam_encode and sam_decode durations, one of each per crop
      */
-    public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor) {
+    public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor, StageTimings timings) {
         this.predictor = predictor;
         this.preprocessor = preprocessor;
+        this.timings = timings;
     }
 
     /**
@@ -75,7 +90,8 @@ public final class QuasiSuperpixelGenerator {
         double scaleY = (double) input.resizedHeight() / crop.height();
         List<MaskCandidate> candidates = new ArrayList<>();
         try (NDManager manager = predictor.newManager()) {
-            NDArray embedding = predictor.encode(manager, input);
+            NDArray embedding = timings.time(Stage.SAM_ENCODE, () -> predictor.encode(manager, input));
+            long decodeStart = System.nanoTime();
             for (int start = 0; start < points; start += settings.pointsPerBatch()) {
                 int count = Math.min(settings.pointsPerBatch(), points - start);
                 float[] coords = new float[2 * count];
@@ -91,6 +107,7 @@ public final class QuasiSuperpixelGenerator {
                     candidates.addAll(processBatch(embedding, coords, input, crop, image, settings));
                 }
             }
+            timings.record(Stage.SAM_DECODE, System.nanoTime() - decodeStart);
         }
         if (candidates.isEmpty()) {
             return candidates;

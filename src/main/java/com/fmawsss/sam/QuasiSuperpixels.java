@@ -2,6 +2,7 @@ package com.fmawsss.sam;
 
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.image.RgbImage;
+import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.seeding.QuasiSuperpixel;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,8 +27,20 @@ public final class QuasiSuperpixels {
      * @param cacheDirectory disk cache directory, or null
      */
     public QuasiSuperpixels(ModelBundle bundle, long memoryBytes, Path cacheDirectory) {
+        this(bundle, memoryBytes, cacheDirectory, StageTimings.NONE);
+    }
+
+    /**
+     * Creates the service over a bundle, reporting SAM stage durations.
+     *
+     * @param bundle the loaded bundle
+     * @param memoryBytes in-memory cache budget
+     * @param cacheDirectory disk cache directory, or null
+     * @param timings receives the sam_encode and sam_decode durations
+     */
+    public QuasiSuperpixels(ModelBundle bundle, long memoryBytes, Path cacheDirectory, StageTimings timings) {
         this.predictor = new SamPredictor(bundle);
-        this.generator = new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(bundle.manifest().sam()));
+        this.generator = new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(bundle.manifest().sam()), timings);
         this.cache = new QuasiSuperpixelCache(memoryBytes, cacheDirectory);
         StringBuilder identity = new StringBuilder();
         bundle.manifest().files().forEach((path, entry) -> {

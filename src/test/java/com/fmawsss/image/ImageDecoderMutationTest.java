@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ImageDecoderMutationTest {
 
-    private static final int MUTATIONS_PER_SEED = 250;
+    private static final int MUTATIONS_PER_SEED = 500;
     private static final Duration LOOP_TIMEOUT = Duration.ofMinutes(4);
 
     @Test

@@ -2,11 +2,14 @@ package com.fmawsss.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fmawsss.image.ImageDecodeException.Kind;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -89,6 +92,20 @@ class ImageDecoderRejectionTest {
 
             assertThat(e.kind()).as("prefix of %d bytes", length).isEqualTo(Kind.CORRUPT);
         }
+    }
+
+    @Test
+    void webpDecoderReadingPastTheEndIsStoppedAsCorrupt() {
+        // Found by the mutation loop: two flipped bits in a lossless WebP made TwelveMonkeys' bit
+        // reader serve stale bits past the end forever (an endless transform loop).
+        byte[] spinning = Base64.getDecoder().decode("UklGRkYAAABXRUJQVlA4TDkAAAAvAkAAEC8gEGCI8J9qA0zaJn3n3+8Ism06kftbniDbZmgb"
+                + "2dEfOB/qpLFtUMg2Ahy6F+jOLqL/cawA");
+
+        ImageDecodeException e = assertTimeoutPreemptively(Duration.ofMinutes(1), () -> refused(() -> decoder.decode(spinning, limits)));
+
+        assertThat(e.kind()).isEqualTo(Kind.CORRUPT);
+        assertThat(e.getMessage()).isEqualTo("The WebP data is corrupt and could not be decoded"
+                + " (the decoder kept reading past the end of the data).");
     }
 
     @Test

@@ -1,0 +1,24 @@
+package com.fmawsss.training.data;
+
+/** A dataset file that is needed now (e.g. a ground-truth mask during evaluation) cannot be read. */
+public class DatasetException extends RuntimeException {
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed
+     * @param cause the underlying failure, may be null
+     */
+    public DatasetException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed
+     */
+    public DatasetException(String message) {
+        super(message);
+    }
+}

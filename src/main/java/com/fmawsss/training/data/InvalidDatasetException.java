@@ -1,0 +1,26 @@
+package com.fmawsss.training.data;
+
+/** A dataset with errors was given to a job; the report lists all of them. */
+public class InvalidDatasetException extends RuntimeException {
+
+    private final transient ValidationReport report;
+
+    /**
+     * Creates the exception.
+     *
+     * @param report the failed validation
+     */
+    public InvalidDatasetException(ValidationReport report) {
+        super(report.summary());
+        this.report = report;
+    }
+
+    /**
+     * Returns the full report.
+     *
+     * @return every problem found
+     */
+    public ValidationReport report() {
+        return report;
+    }
+}
