@@ -136,9 +136,10 @@ def vision_tokens(model: CLIPModel, pixels: torch.Tensor):
     return x, maps, (h, w)
 
 
-def softmax_gradcam(model: CLIPModel, x, text, present: int):
+def softmax_gradcam(model: CLIPModel, x, text, present: int, create_graph: bool = False):
     """Per present class: its own backward pass of the masked softmax score (mask = all ones over
-    present foreground + background prompts)."""
+    present foreground + background prompts). With ``create_graph`` the CAMs stay differentiable
+    w.r.t. ``text`` (prompt training)."""
     last = model.vision_model.encoder.layers[-1]
     text_n = text / text.norm(dim=-1, keepdim=True)
     cams, logits, last_attn = [], None, None
@@ -153,10 +154,11 @@ def softmax_gradcam(model: CLIPModel, x, text, present: int):
         logits = model.logit_scale.exp() * image @ text_n.T
         e = torch.exp(logits - logits.max())
         s = e / (e.sum() + 1e-5)
-        (grad,) = torch.autograd.grad(s[0, target], feats)
+        (grad,) = torch.autograd.grad(s[0, target], feats, create_graph=create_graph)
         weights_k = grad[0, 1:, :].mean(dim=0)
         cams.append((feats.detach()[0, 1:, :] * weights_k).sum(dim=-1))
-    return torch.stack(cams).detach(), logits[0].detach(), last_attn
+    stacked = torch.stack(cams)
+    return (stacked if create_graph else stacked.detach()), logits[0].detach(), last_attn
 
 
 def normalised_score(cam: np.ndarray) -> np.ndarray:

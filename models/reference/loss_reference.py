@@ -85,23 +85,11 @@ def cal(model, tokenizer, meta, params, pixels, positives, labels):
         with torch.no_grad():
             x, _, (gh, gw) = cams.vision_tokens(model, pixels[b:b + 1])
         text = text_features(model, tokenizer, meta, params, positives[b])
-        text_n = text / text.norm(dim=-1, keepdim=True)
-        last = model.vision_model.encoder.layers[-1]
         label = torch.from_numpy(labels[b].astype(np.int64))
         valid = (label != 255).float()
+        class_cams, _, _ = cams.softmax_gradcam(model, x, text, len(positives[b]), create_graph=True)
         for c in range(len(positives[b])):
-            feats = last.layer_norm1(x).detach().requires_grad_(True)
-            attended, _ = last.self_attn(feats, attention_mask=None)
-            hidden = x + attended
-            hidden = hidden + last.mlp(last.layer_norm2(hidden))
-            image = model.visual_projection(model.vision_model.post_layernorm(hidden)[:, 1:, :].mean(dim=1))
-            image = image / image.norm(dim=-1, keepdim=True)
-            logits = model.logit_scale.exp() * image @ text_n.T
-            e = torch.exp(logits - logits.max())
-            s = e / (e.sum() + 1e-5)
-            (grad,) = torch.autograd.grad(s[0, c], feats, create_graph=True)
-            weights = grad[0, 1:, :].mean(dim=0)
-            cam = (feats.detach()[0, 1:, :] * weights).sum(dim=-1).reshape(1, 1, gh, gw)
+            cam = class_cams[c].reshape(1, 1, gh, gw)
             up = F.interpolate(cam, size=(h, w), mode="bilinear", align_corners=False)[0, 0]
             d = (label == c + 1).float()
             max_fg = up[d > 0].max().clamp(min=0).detach()
