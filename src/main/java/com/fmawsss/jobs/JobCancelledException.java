@@ -1,0 +1,12 @@
+package com.fmawsss.jobs;
+
+/** Thrown inside a job when a client cancelled it. */
+public class JobCancelledException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception. */
+    public JobCancelledException() {
+        super("the job was cancelled");
+    }
+}

@@ -1,0 +1,35 @@
+package com.fmawsss.jobs;
+
+import java.nio.file.Path;
+
+/** What a running job can see and do. */
+public interface JobContext {
+
+    /**
+     * Returns the job's id.
+     *
+     * @return the id
+     */
+    String id();
+
+    /**
+     * Returns a directory private to the job that survives restarts (checkpoints).
+     *
+     * @return the directory
+     */
+    Path workDirectory();
+
+    /**
+     * Records progress (persisted, visible through the job resource).
+     *
+     * @param progress the report
+     */
+    void progress(JobRecord.Progress progress);
+
+    /**
+     * Throws when the job was cancelled; call between iterations.
+     *
+     * @throws JobCancelledException when cancelled
+     */
+    void checkCancelled();
+}

@@ -1,0 +1,207 @@
+package com.fmawsss.jobs;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs one at a time (one training or bulk job per device; others queue) with durable state:
+ * every transition is written to the {@link JobStore} before it is visible. After a crash or
+ * restart, {@link #recover()} re-queues unfinished jobs that their factory can rebuild (they resume
+ * from their checkpoints) and marks the others failed with the reason.
+ */
+public final class JobRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+
+    private final JobStore store;
+    private final Function<JobRecord, Optional<Job>> factory;
+    private final Clock clock;
+    private final ExecutorService worker;
+    private final Map<String, Future<?>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+
+    /**
+     * Creates a runner.
+     *
+     * @param store durable records
+     * @param factory rebuilds a job from its record (type + request JSON) after a restart
+     * @param clock time source
+     */
+    public JobRunner(JobStore store, Function<JobRecord, Optional<Job>> factory, Clock clock) {
+        this.store = store;
+        this.factory = factory;
+        this.clock = clock;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fma-jobs");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Re-queues or fails the jobs a previous process left unfinished.
+     *
+     * @return the ids re-queued
+     */
+    public List<String> recover() {
+        return store.all().stream().filter(r -> !r.state().isFinal()).map(record -> {
+            Optional<Job> job = factory.apply(record);
+            if (job.isEmpty()) {
+                store.save(record.withState(JobState.FAILED, "interrupted by a restart and cannot be resumed", clock.instant()));
+                return null;
+            }
+            JobRecord queued = record.withState(JobState.QUEUED, null, clock.instant());
+            store.save(queued);
+            enqueue(queued.id(), job.get());
+            return queued.id();
+        }).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * Queues a new job.
+     *
+     * @param type job kind
+     * @param requestJson the request, kept for resumption
+     * @param job the work
+     * @return the queued record
+     */
+    public JobRecord submit(String type, String requestJson, Job job) {
+        JobRecord record = JobRecord.queued(UUID.randomUUID().toString().replace("-", "").substring(0, 16), type, requestJson,
+                clock.instant());
+        store.save(record);
+        enqueue(record.id(), job);
+        return record;
+    }
+
+    /**
+     * Returns a job.
+     *
+     * @param id job id
+     * @return the record
+     */
+    public Optional<JobRecord> get(String id) {
+        return store.get(id);
+    }
+
+    /**
+     * Lists jobs.
+     *
+     * @return all records, oldest first
+     */
+    public List<JobRecord> list() {
+        return store.all();
+    }
+
+    /**
+     * Cancels a job: a queued job is cancelled at once, a running one at its next {@link
+     * JobContext#checkCancelled()}.
+     *
+     * @param id job id
+     * @return the record after the request, if the job exists
+     */
+    public synchronized Optional<JobRecord> cancel(String id) {
+        Optional<JobRecord> record = store.get(id);
+        if (record.isEmpty() || record.get().state().isFinal()) {
+            return record;
+        }
+        cancelled.put(id, true);
+        if (record.get().state() == JobState.QUEUED) {
+            Future<?> future = pending.remove(id);
+            if (future != null) {
+                future.cancel(false);
+            }
+            JobRecord done = record.get().withState(JobState.CANCELLED, null, clock.instant());
+            store.save(done);
+            return Optional.of(done);
+        }
+        return record;
+    }
+
+    private void enqueue(String id, Job job) {
+        pending.put(id, worker.submit(() -> execute(id, job)));
+    }
+
+    private void execute(String id, Job job) {
+        pending.remove(id);
+        JobRecord record;
+        synchronized (this) {
+            record = store.get(id).orElse(null);
+            if (record == null || record.state().isFinal()) {
+                return;
+            }
+            record = record.withState(JobState.RUNNING, null, clock.instant());
+            store.save(record);
+        }
+        Path dir = store.workDirectory(id);
+        JobContext context = new JobContext() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Path workDirectory() {
+                return dir;
+            }
+
+            @Override
+            public void progress(JobRecord.Progress progress) {
+                store.get(id).ifPresent(r -> store.save(r.withProgress(progress, clock.instant())));
+            }
+
+            @Override
+            public void checkCancelled() {
+                if (cancelled.containsKey(id) || Thread.currentThread().isInterrupted()) {
+                    throw new JobCancelledException();
+                }
+            }
+        };
+        try {
+            Map<String, String> result = job.run(context);
+            store.get(id).ifPresent(r -> store.save(r.withResult(result, clock.instant())));
+        } catch (JobCancelledException e) {
+            if (cancelled.containsKey(id)) {
+                store.get(id).ifPresent(r -> store.save(r.withState(JobState.CANCELLED, null, clock.instant())));
+            }
+            // Interrupted by shutdown: the record stays RUNNING and recover() resumes it.
+        } catch (Exception e) {
+            if (worker.isShutdown() && !cancelled.containsKey(id)) {
+                // Interrupted by shutdown (e.g. an InterruptedException from a blocking call): the
+                // record stays RUNNING and recover() resumes it from its last checkpoint.
+                LOG.info("job {} interrupted by shutdown; it resumes on the next start", id);
+                return;
+            }
+            LOG.warn("job {} failed", id, e);
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            store.get(id).ifPresent(r -> store.save(r.withState(JobState.FAILED, message, clock.instant())));
+        } finally {
+            cancelled.remove(id);
+        }
+    }
+
+    /**
+     * Stops the worker: the running job is interrupted (it stays resumable), queued jobs stay
+     * queued on disk.
+     */
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

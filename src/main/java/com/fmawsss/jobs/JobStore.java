@@ -1,0 +1,129 @@
+package com.fmawsss.jobs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Job records as one JSON file per job under a directory, each written to a temporary file,
+ * forced to disk and renamed over the old one: a crash leaves either the old or the new record,
+ * never a torn one.
+ */
+public final class JobStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobStore.class);
+    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+    private final Path directory;
+
+    /**
+     * Opens (and creates) a store.
+     *
+     * @param directory where records live
+     */
+    public JobStore(Path directory) {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the job directory " + directory, e);
+        }
+    }
+
+    /**
+     * Writes a record atomically.
+     *
+     * @param record the record
+     */
+    public synchronized void save(JobRecord record) {
+        Path target = directory.resolve(record.id() + ".json");
+        try {
+            Path temp = Files.createTempFile(directory, record.id(), ".tmp");
+            try {
+                Files.write(temp, JSON.writeValueAsBytes(record));
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write job record " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads one record.
+     *
+     * @param id job id
+     * @return the record if present and readable
+     */
+    public Optional<JobRecord> get(String id) {
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+            return Optional.empty();
+        }
+        return read(directory.resolve(id + ".json"));
+    }
+
+    /**
+     * Reads every record (unreadable files are logged and skipped).
+     *
+     * @return the records, oldest first
+     */
+    public List<JobRecord> all() {
+        List<JobRecord> records = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted()
+                    .forEach(p -> read(p).ifPresent(records::add));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        records.sort(java.util.Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::id));
+        return records;
+    }
+
+    /**
+     * Returns a job's private directory (checkpoints), created on demand.
+     *
+     * @param id job id
+     * @return the directory
+     */
+    public Path workDirectory(String id) {
+        Path dir = directory.resolve(id);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    private Optional<JobRecord> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), JobRecord.class));
+        } catch (RuntimeException e) {
+            LOG.warn("skipping unreadable job record {}: {}", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+}
