@@ -1,6 +1,7 @@
 package com.fmawsss.training;
 
 import ai.djl.ndarray.NDArray;
+import com.fmawsss.bundle.GradMode;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -32,6 +33,14 @@ public final class SgdMomentum {
      * @param learningRate this step's learning rate
      */
     public void step(Map<String, NDArray> parameters, double learningRate) {
+        // In-place updates of leaves that require gradients are only legal with autograd off, and
+        // threads other than the engine's first start with it on.
+        try (GradMode ignored = GradMode.disabled()) {
+            update(parameters, learningRate);
+        }
+    }
+
+    private void update(Map<String, NDArray> parameters, double learningRate) {
         parameters.forEach((name, p) -> {
             NDArray grad = p.getGradient();
             NDArray d = grad.add(p.mul(weightDecay));
