@@ -29,6 +29,10 @@ final class Multipart {
     }
 
     HttpResponse<byte[]> post(int port, String path, String accept) throws Exception {
+        return post(port, path, accept, new String[0]);
+    }
+
+    HttpResponse<byte[]> post(int port, String path, String accept, String... headers) throws Exception {
         write("--" + boundary + "--\r\n");
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofMinutes(3))
@@ -36,6 +40,9 @@ final class Multipart {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         if (accept != null) {
             request.header("Accept", accept);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
         }
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }

@@ -1,0 +1,156 @@
+package com.fmawsss.api.jobs;
+
+import com.fmawsss.api.ApiProblem;
+import com.fmawsss.api.ProblemTypes;
+import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.jobs.Job;
+import com.fmawsss.jobs.JobRecord;
+import com.fmawsss.ops.scheduler.InferenceScheduler;
+import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.prompts.PromptLayout;
+import com.fmawsss.prompts.PromptSet;
+import com.fmawsss.prompts.PromptStore;
+import com.fmawsss.sam.AmgSettings;
+import com.fmawsss.security.DataRoots;
+import com.fmawsss.training.SeedJob;
+import com.fmawsss.training.TrainingJob;
+import com.fmawsss.training.TrainingSettings;
+import com.fmawsss.training.data.Dataset;
+import com.fmawsss.training.data.DatasetFormat;
+import com.fmawsss.training.data.DatasetSpec;
+import com.fmawsss.training.data.DatasetValidator;
+import com.fmawsss.training.data.ValidationReport;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds jobs from their requests: validates the request and the dataset before a job is
+ * queued, and rebuilds unfinished jobs from their stored request after a restart.
+ */
+public final class JobFactory {
+
+    static final String TRAINING = "training";
+    static final String SEED = "seed";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final DataRoots roots;
+    private final PromptStore prompts;
+    private final ModelBundle bundle;
+    private final SeedPipeline pipeline;
+    private final InferenceScheduler scheduler;
+    private final AmgSettings amg;
+
+    /**
+     * Creates the factory.
+     *
+     * @param roots confinement of dataset and output paths
+     * @param prompts the prompt store (seed prompts, publication of trained versions)
+     * @param bundle the model bundle
+     * @param pipeline the seed pipeline
+     * @param scheduler the device scheduler
+     * @param amg mask-generation settings
+     */
+    public JobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, SeedPipeline pipeline,
+            InferenceScheduler scheduler, AmgSettings amg) {
+        this.roots = roots;
+        this.prompts = prompts;
+        this.bundle = bundle;
+        this.pipeline = pipeline;
+        this.scheduler = scheduler;
+        this.amg = amg;
+    }
+
+    /**
+     * A validated training job.
+     *
+     * @param request the request
+     * @return the job
+     */
+    public Job training(JobRequests.TrainingJobRequest request) {
+        if (request.lossMode() != null && !"official".equals(request.lossMode())) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Unsupported loss mode",
+                    "lossMode '" + request.lossMode() + "' is not implemented; use 'official' (MCL, then CAL)");
+        }
+        TrainingSettings d = TrainingSettings.defaults();
+        PromptLayout layout = request.promptLayout() == null ? PromptLayout.VOC
+                : parse(PromptLayout.class, request.promptLayout(), "promptLayout");
+        JobRequests.Iterations it = request.iterations();
+        TrainingSettings settings;
+        try {
+            settings = new TrainingSettings(
+                    it == null || it.classification() == null ? d.classificationIterations() : it.classification(),
+                    it == null || it.segmentation() == null ? d.segmentationIterations() : it.segmentation(),
+                    request.batchSize() == null ? d.batchSize() : request.batchSize(),
+                    request.seed() == null ? d.seed() : request.seed(), layout, d.contextTokens(), d.checkpointEvery(), d.crop());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid training settings",
+                    "iterations and batch size must be positive");
+        }
+        Dataset dataset = dataset(request.dataset());
+        return new TrainingJob(dataset, settings, bundle, pipeline, scheduler, amg, set -> prompts.add(set).id());
+    }
+
+    /**
+     * A validated seed job.
+     *
+     * @param request the request
+     * @return the job
+     */
+    public Job seed(JobRequests.SeedJobRequest request) {
+        if (request.output() == null || request.output().isBlank()) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Missing output", "'output' is required");
+        }
+        Path output = roots.resolve(request.output());
+        PromptSet set = request.promptVersion() == null ? prompts.active()
+                : prompts.get(request.promptVersion()).orElseThrow(() -> ApiProblem.unprocessable(
+                        ProblemTypes.UNKNOWN_PROMPT_VERSION, "Unknown prompt version", "no prompt version '" + request.promptVersion() + "'"));
+        return new SeedJob(dataset(request.dataset()), set, output, pipeline, scheduler, amg, new ImageDecoder());
+    }
+
+    /**
+     * Rebuilds an unfinished job after a restart.
+     *
+     * @param record the stored record
+     * @return the job, or empty when it cannot be rebuilt
+     */
+    public Optional<Job> resume(JobRecord record) {
+        try {
+            return switch (record.type()) {
+                case TRAINING -> Optional.of(training(JSON.readValue(record.request(), JobRequests.TrainingJobRequest.class)));
+                case SEED -> Optional.of(seed(JSON.readValue(record.request(), JobRequests.SeedJobRequest.class)));
+                default -> Optional.empty();
+            };
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Dataset dataset(JobRequests.DatasetRequest request) {
+        if (request == null || request.format() == null || request.root() == null) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Missing dataset",
+                    "'dataset' needs 'format' (voc|coco|manifest) and 'root'");
+        }
+        DatasetFormat format = parse(DatasetFormat.class, request.format(), "dataset.format");
+        Path root = roots.resolve(request.root());
+        String split = request.split() == null ? "train" : request.split();
+        Dataset dataset = new DatasetSpec(format, root, split).open();
+        ValidationReport report = DatasetValidator.validate(dataset);
+        if (!report.isValid()) {
+            throw new ApiProblem(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "invalid-dataset", "Invalid dataset",
+                    "the dataset has problems; the job was not started", Map.of("problems", report.summary()));
+        }
+        return dataset;
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid " + field, "unknown " + field + " '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package com.fmawsss.api.jobs;
+
+/** Request bodies of the admin job endpoints (spec §5 "Training job request"). */
+public final class JobRequests {
+
+    private JobRequests() {}
+
+    /**
+     * A dataset under a configured data root.
+     *
+     * @param format {@code voc}, {@code coco} or {@code manifest}
+     * @param root directory (or manifest file) relative to / under a data root
+     * @param split split name (VOC/COCO) — e.g. {@code train_aug}
+     */
+    public record DatasetRequest(String format, String root, String split) {}
+
+    /**
+     * Iterations per stage.
+     *
+     * @param classification stage 1 (1800)
+     * @param segmentation stage 3 (17000)
+     */
+    public record Iterations(Integer classification, Integer segmentation) {}
+
+    /**
+     * A training job.
+     *
+     * @param dataset the dataset (required)
+     * @param iterations stage lengths
+     * @param batchSize batch size (16)
+     * @param seed random seed (0)
+     * @param promptLayout {@code voc} or {@code coco}
+     * @param lossMode {@code official} (only this one is implemented)
+     * @param name free-form name
+     */
+    public record TrainingJobRequest(DatasetRequest dataset, Iterations iterations, Integer batchSize, Long seed,
+            String promptLayout, String lossMode, String name) {}
+
+    /**
+     * A seed job.
+     *
+     * @param dataset the dataset (required)
+     * @param promptVersion prompt version (default: the active one)
+     * @param output output directory under a data root (required)
+     */
+    public record SeedJobRequest(DatasetRequest dataset, String promptVersion, String output) {}
+}

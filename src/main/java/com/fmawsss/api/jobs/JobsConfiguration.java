@@ -1,0 +1,50 @@
+package com.fmawsss.api.jobs;
+
+import com.fmawsss.FmaProperties;
+import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.jobs.JobRunner;
+import com.fmawsss.jobs.JobStore;
+import com.fmawsss.ops.scheduler.InferenceScheduler;
+import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.prompts.PromptStore;
+import com.fmawsss.sam.AmgSettings;
+import com.fmawsss.security.DataRoots;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the durable job runner; unfinished jobs of a previous process are resumed at startup. */
+@Configuration(proxyBeanMethods = false)
+public class JobsConfiguration {
+
+    /**
+     * Validated job construction.
+     *
+     * @param roots data roots
+     * @param prompts the prompt store
+     * @param bundle the bundle
+     * @param pipeline the seed pipeline
+     * @param scheduler the device scheduler
+     * @param amg mask-generation settings
+     * @return the factory
+     */
+    @Bean
+    public JobFactory jobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, SeedPipeline pipeline,
+            InferenceScheduler scheduler, AmgSettings amg) {
+        return new JobFactory(roots, prompts, bundle, pipeline, scheduler, amg);
+    }
+
+    /**
+     * The job runner over {@code <state>/jobs}.
+     *
+     * @param properties service properties
+     * @param factory rebuilds unfinished jobs
+     * @return the runner (unfinished jobs already re-queued)
+     */
+    @Bean(destroyMethod = "close")
+    public JobRunner jobRunner(FmaProperties properties, JobFactory factory) {
+        JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), factory::resume, Clock.systemUTC());
+        runner.recover();
+        return runner;
+    }
+}
