@@ -31,6 +31,7 @@ public final class JobRunner implements AutoCloseable {
     private final ExecutorService worker;
     private final Map<String, Future<?>> pending = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<JobRecord> listener = record -> { };
 
     /**
      * Creates a runner.
@@ -59,11 +60,11 @@ public final class JobRunner implements AutoCloseable {
         return store.all().stream().filter(r -> !r.state().isFinal()).map(record -> {
             Optional<Job> job = factory.apply(record);
             if (job.isEmpty()) {
-                store.save(record.withState(JobState.FAILED, "interrupted by a restart and cannot be resumed", clock.instant()));
+                save(record.withState(JobState.FAILED, "interrupted by a restart and cannot be resumed", clock.instant()));
                 return null;
             }
             JobRecord queued = record.withState(JobState.QUEUED, null, clock.instant());
-            store.save(queued);
+            save(queued);
             enqueue(queued.id(), job.get());
             return queued.id();
         }).filter(java.util.Objects::nonNull).toList();
@@ -80,7 +81,7 @@ public final class JobRunner implements AutoCloseable {
     public JobRecord submit(String type, String requestJson, Job job) {
         JobRecord record = JobRecord.queued(UUID.randomUUID().toString().replace("-", "").substring(0, 16), type, requestJson,
                 clock.instant());
-        store.save(record);
+        save(record);
         enqueue(record.id(), job);
         return record;
     }
@@ -123,10 +124,24 @@ public final class JobRunner implements AutoCloseable {
                 future.cancel(false);
             }
             JobRecord done = record.get().withState(JobState.CANCELLED, null, clock.instant());
-            store.save(done);
+            save(done);
             return Optional.of(done);
         }
         return record;
+    }
+
+    /**
+     * Registers a callback that sees every record change (after it is stored), e.g. for metrics.
+     *
+     * @param onChange the callback
+     */
+    public void onChange(java.util.function.Consumer<JobRecord> onChange) {
+        this.listener = onChange;
+    }
+
+    private void save(JobRecord record) {
+        store.save(record);
+        listener.accept(record);
     }
 
     private void enqueue(String id, Job job) {
@@ -142,7 +157,7 @@ public final class JobRunner implements AutoCloseable {
                 return;
             }
             record = record.withState(JobState.RUNNING, null, clock.instant());
-            store.save(record);
+            save(record);
         }
         Path dir = store.workDirectory(id);
         JobContext context = new JobContext() {
@@ -158,7 +173,7 @@ public final class JobRunner implements AutoCloseable {
 
             @Override
             public void progress(JobRecord.Progress progress) {
-                store.get(id).ifPresent(r -> store.save(r.withProgress(progress, clock.instant())));
+                store.get(id).ifPresent(r -> save(r.withProgress(progress, clock.instant())));
             }
 
             @Override
@@ -170,10 +185,10 @@ public final class JobRunner implements AutoCloseable {
         };
         try {
             Map<String, String> result = job.run(context);
-            store.get(id).ifPresent(r -> store.save(r.withResult(result, clock.instant())));
+            store.get(id).ifPresent(r -> save(r.withResult(result, clock.instant())));
         } catch (JobCancelledException e) {
             if (cancelled.containsKey(id)) {
-                store.get(id).ifPresent(r -> store.save(r.withState(JobState.CANCELLED, null, clock.instant())));
+                store.get(id).ifPresent(r -> save(r.withState(JobState.CANCELLED, null, clock.instant())));
             }
             // Interrupted by shutdown: the record stays RUNNING and recover() resumes it.
         } catch (Exception e) {
@@ -185,7 +200,7 @@ public final class JobRunner implements AutoCloseable {
             }
             LOG.warn("job {} failed", id, e);
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            store.get(id).ifPresent(r -> store.save(r.withState(JobState.FAILED, message, clock.instant())));
+            store.get(id).ifPresent(r -> save(r.withState(JobState.FAILED, message, clock.instant())));
         } finally {
             cancelled.remove(id);
         }

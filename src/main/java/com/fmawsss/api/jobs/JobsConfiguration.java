@@ -4,6 +4,8 @@ import com.fmawsss.FmaProperties;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobStore;
+import com.fmawsss.ops.metrics.JobMetrics;
+import com.fmawsss.ops.metrics.JobProgress;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.prompts.PromptStore;
@@ -39,11 +41,18 @@ public class JobsConfiguration {
      *
      * @param properties service properties
      * @param factory rebuilds unfinished jobs
+     * @param metrics job gauges (state, stage, iteration, loss, images/s)
      * @return the runner (unfinished jobs already re-queued)
      */
     @Bean(destroyMethod = "close")
-    public JobRunner jobRunner(FmaProperties properties, JobFactory factory) {
+    public JobRunner jobRunner(FmaProperties properties, JobFactory factory, JobMetrics metrics) {
         JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), factory::resume, Clock.systemUTC());
+        runner.onChange(r -> {
+            metrics.register(r.id(), r.type());
+            metrics.update(r.id(), new JobProgress(r.state().name().toLowerCase(java.util.Locale.ROOT),
+                    r.stage() == null ? "" : r.stage(), r.iteration(), r.loss() == null ? Double.NaN : r.loss(),
+                    r.imagesPerSecond() == null ? 0 : r.imagesPerSecond()));
+        });
         runner.recover();
         return runner;
     }
