@@ -1,13 +1,10 @@
 package com.fmawsss.jobs;
 
+import com.fmawsss.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,20 +47,7 @@ public final class JobStore {
     public synchronized void save(JobRecord record) {
         Path target = directory.resolve(record.id() + ".json");
         try {
-            Path temp = Files.createTempFile(directory, record.id(), ".tmp");
-            try {
-                Files.write(temp, JSON.writeValueAsBytes(record));
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.write(target, JSON.writeValueAsBytes(record));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write job record " + target + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package com.fmawsss.sam;
 
+import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.masks.CocoRle;
 import com.fmawsss.seeding.QuasiSuperpixel;
 import java.io.IOException;
@@ -7,10 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -214,20 +213,11 @@ public final class QuasiSuperpixelCache {
         }
         Path target = file(key);
         try {
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), key, ".tmp");
-            try {
-                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(temp))) {
-                    JSON.writeValue(out, root);
-                }
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (OutputStream out = new GZIPOutputStream(bytes)) {
+                JSON.writeValue(out, root);
             }
+            AtomicFiles.write(target, bytes.toByteArray());
         } catch (IOException e) {
             // The disk tier is an optimisation: a full or read-only disk must not fail requests.
             LOG.warn("cannot write superpixel cache entry {}: {}", target, e.getMessage());

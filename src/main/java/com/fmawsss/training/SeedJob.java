@@ -2,6 +2,7 @@ package com.fmawsss.training;
 
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
+import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
@@ -19,10 +20,8 @@ import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
 import com.fmawsss.training.eval.ConfusionMatrix;
 import com.fmawsss.training.eval.SegmentationMetrics;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +90,7 @@ public final class SeedJob implements Job {
                 DecodedImage image = decoder.decode(Files.readAllBytes(sample.image()), ImageLimits.defaults());
                 labels = seed(image, sample);
                 width = image.image().width();
-                writeAtomically(target, LabelMapPng.encode(labels, width, labels.length / width));
+                AtomicFiles.write(target, LabelMapPng.encode(labels, width, labels.length / width));
                 written++;
             }
             Optional<LabelMap> truth = dataset.groundTruth(sample);
@@ -131,19 +130,5 @@ public final class SeedJob implements Job {
             vocabularyLabels[p] = local[p] == 0 ? 0 : dataset.vocabulary().indexOf(selection.classes().get(local[p] - 1).name()) + 1;
         }
         return vocabularyLabels;
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws java.io.IOException {
-        Path temp = Files.createTempFile(target.getParent(), ".seed", ".tmp");
-        try {
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 }

@@ -19,6 +19,7 @@ import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.TextEncoder;
 import com.fmawsss.clip.VisionFeatures;
 import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.image.RgbImage;
@@ -36,10 +37,8 @@ import com.fmawsss.tensors.Safetensors;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -121,7 +120,7 @@ public final class TrainingJob implements Job {
                     settings.contextTokens(), width, settings.seed());
             classification = train(context, "classification", initial, settings.classificationIterations(),
                     "classification".equals(checkpoint.stage) ? checkpoint : Checkpoint.NONE, this::mclStep);
-            write(work.resolve(CLASSIFICATION), PromptSetFile.write(classification));
+            AtomicFiles.write(work.resolve(CLASSIFICATION), PromptSetFile.write(classification));
         }
         Path seeds = work.resolve("seeds");
         new SeedJob(dataset, classification, seeds, pipeline, scheduler, amg, decoder).run(new StageContext(context, "seeds"));
@@ -265,20 +264,6 @@ public final class TrainingJob implements Job {
         return new Shape(dims);
     }
 
-    static void write(Path target, byte[] bytes) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), ".ckpt", ".tmp");
-        try {
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-    }
-
     /** Position, parameters and momentum of a stage, in one atomically written file. */
     private record Checkpoint(String stage, int iteration, Map<String, FloatTensor> parameters, Map<String, FloatTensor> momentum) {
         static final Checkpoint NONE = new Checkpoint("", 0, Map.of(), Map.of());
@@ -299,7 +284,7 @@ public final class TrainingJob implements Job {
             Map<String, FloatTensor> tensors = new LinkedHashMap<>();
             params.tensors().forEach((name, a) -> tensors.put("p." + name, toTensor(a)));
             sgd.buffers().forEach((name, a) -> tensors.put("m." + name, toTensor(a)));
-            TrainingJob.write(file, Safetensors.write(new Safetensors.Content(tensors,
+            AtomicFiles.write(file, Safetensors.write(new Safetensors.Content(tensors,
                     Map.of("stage", stage, "iteration", Integer.toString(iteration)))));
         }
 

@@ -1,0 +1,46 @@
+package com.fmawsss.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Crash-safe file replacement: the bytes go to a temporary file in the target's directory, are
+ * forced to disk and renamed over the target, so readers (and a restarted process) see either the
+ * old or the new content, never a half-written file.
+ */
+public final class AtomicFiles {
+
+    private AtomicFiles() {}
+
+    /**
+     * Writes a file atomically.
+     *
+     * @param target the file to create or replace
+     * @param bytes its new content
+     * @throws IOException when the directory is not writable or the disk is full (the target is
+     *     then unchanged and no temporary file is left)
+     */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path directory = target.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(temp, bytes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}
