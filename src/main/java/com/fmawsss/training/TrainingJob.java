@@ -123,14 +123,27 @@ public final class TrainingJob implements Job {
             AtomicFiles.write(work.resolve(CLASSIFICATION), PromptSetFile.write(classification));
         }
         Path seeds = work.resolve("seeds");
-        new SeedJob(dataset, classification, seeds, pipeline, scheduler, amg, decoder).run(new StageContext(context, "seeds"));
+        Map<String, String> coarse =
+                new SeedJob(dataset, classification, seeds, pipeline, scheduler, amg, decoder).run(new StageContext(context, "seeds"));
         PromptSet initial = PromptSetFactory.segmentation("segmentation-" + context.id(), dataset.vocabulary(), settings.layout(),
                 settings.contextTokens(), width, settings.seed() + 1);
         PromptSet segmentation = train(context, "segmentation", initial, settings.segmentationIterations(),
                 "segmentation".equals(checkpoint.stage) ? checkpoint : Checkpoint.NONE,
-                (m, set, params, batch, it) -> calStep(m, set, params, batch, it, seeds));
+                (m, set, params, batch, it) -> {
+                    NDArray cal = calStep(m, set, params, batch, it, seeds);
+                    if (!settings.jointLoss()) {
+                        return cal;
+                    }
+                    // The paper's joint objective: MCL on the segmentation prompts' logits as well.
+                    NDArray mcl = mclStep(m, set, params, batch, it);
+                    return cal == null ? mcl : mcl == null ? cal : cal.add(mcl);
+                });
         Map<String, String> info = new LinkedHashMap<>();
         info.put("job", context.id());
+        info.put("parent", classification.id());
+        if (coarse.containsKey("mIoU")) {
+            info.put("metrics.coarseSeedMIoU", coarse.get("mIoU"));
+        }
         info.put("dataset", dataset.name());
         info.put("settings", settings.toString());
         String version = publish.apply(new PromptSet("job-" + context.id(), segmentation.kind(), segmentation.layout(),

@@ -13,6 +13,8 @@ import com.fmawsss.prompts.PromptLayout;
  * @param contextTokens N (16)
  * @param checkpointEvery iterations between checkpoints (≤ 200)
  * @param crop training crop side (224)
+ * @param jointLoss the paper's {@code L = L_MCL + L_CAL} in the segmentation stage instead of the
+ *     official CAL alone
  */
 public record TrainingSettings(
         int classificationIterations,
@@ -22,7 +24,8 @@ public record TrainingSettings(
         PromptLayout layout,
         int contextTokens,
         int checkpointEvery,
-        int crop) {
+        int crop,
+        boolean jointLoss) {
 
     /** Validates ranges. */
     public TrainingSettings {
@@ -38,6 +41,6 @@ public record TrainingSettings(
      * @return the defaults
      */
     public static TrainingSettings defaults() {
-        return new TrainingSettings(1800, 17000, 16, 0, PromptLayout.VOC, 16, 200, 224);
+        return new TrainingSettings(1800, 17000, 16, 0, PromptLayout.VOC, 16, 200, 224, false);
     }
 }

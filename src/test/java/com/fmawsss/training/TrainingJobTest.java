@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The three-stage prompt training on a tiny VOC-layout dataset, and resume after a crash. */
 class TrainingJobTest {
 
-    private static final TrainingSettings SMALL = new TrainingSettings(3, 4, 2, 5, PromptLayout.VOC, 16, 2, 64);
+    private static final TrainingSettings SMALL = new TrainingSettings(3, 4, 2, 5, PromptLayout.VOC, 16, 2, 64, false);
 
     private static VocDataset dataset(Path root) throws Exception {
         Files.createDirectories(root.resolve("JPEGImages"));
@@ -58,9 +58,14 @@ class TrainingJobTest {
     }
 
     private static TrainingJob job(VocDataset data, Path dir, List<PromptSet> published, InferenceScheduler scheduler) {
+        return job(data, dir, published, scheduler, SMALL);
+    }
+
+    private static TrainingJob job(VocDataset data, Path dir, List<PromptSet> published, InferenceScheduler scheduler,
+            TrainingSettings settings) {
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
                 new QuasiSuperpixels(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
-        return new TrainingJob(data, SMALL, DemoBundleFixture.bundle(), pipeline, scheduler, AmgProfiles.named("demo"), set -> {
+        return new TrainingJob(data, settings, DemoBundleFixture.bundle(), pipeline, scheduler, AmgProfiles.named("demo"), set -> {
             published.add(set);
             return set.id();
         });
@@ -94,6 +99,7 @@ class TrainingJobTest {
         PromptSet trained = uninterrupted.get(0);
         assertThat(trained.kind()).isEqualTo(PromptKind.SEGMENTATION);
         assertThat(trained.labelFirst()).isTrue();
+        assertThat(trained.info()).containsKey("parent").containsKey("metrics.coarseSeedMIoU");
 
         // Crash in the middle of the segmentation stage, then restart on the same directories.
         List<PromptSet> resumed = new CopyOnWriteArrayList<>();
@@ -121,5 +127,22 @@ class TrainingJobTest {
             Arrays2.assertRelativeClose("resumed " + name, trained.contexts().get(name).data(),
                     resumed.get(0).contexts().get(name).data(), 1e-5);
         }
+    }
+
+    @Test
+    void theJointLossOptionAddsMclToTheSegmentationStage(@TempDir Path dir) throws Exception {
+        VocDataset data = dataset(dir.resolve("voc"));
+        TrainingSettings short1 = new TrainingSettings(1, 2, 2, 5, PromptLayout.VOC, 16, 2, 64, false);
+        TrainingSettings joint = new TrainingSettings(1, 2, 2, 5, PromptLayout.VOC, 16, 2, 64, true);
+        List<PromptSet> official = new CopyOnWriteArrayList<>();
+        List<PromptSet> withMcl = new CopyOnWriteArrayList<>();
+        try (InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults());
+                JobRunner runner = new JobRunner(new JobStore(dir.resolve("jobs")), r -> Optional.empty(), Clock.systemUTC())) {
+            await(runner, runner.submit("training", "{}", job(data, dir.resolve("o"), official, scheduler, short1)).id(), JobState.SUCCEEDED);
+            await(runner, runner.submit("training", "{}", job(data, dir.resolve("j"), withMcl, scheduler, joint)).id(), JobState.SUCCEEDED);
+        }
+        float[] a = official.get(0).contexts().get(PromptSet.FOREGROUND).data();
+        float[] b = withMcl.get(0).contexts().get(PromptSet.FOREGROUND).data();
+        assertThat(b).isNotEqualTo(a);
     }
 }

@@ -71,9 +71,10 @@ public final class JobFactory {
      * @return the job
      */
     public Job training(JobRequests.TrainingJobRequest request) {
-        if (request.lossMode() != null && !"official".equals(request.lossMode())) {
-            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Unsupported loss mode",
-                    "lossMode '" + request.lossMode() + "' is not implemented; use 'official' (MCL, then CAL)");
+        String lossMode = request.lossMode() == null ? "official" : request.lossMode();
+        if (!"official".equals(lossMode) && !"joint".equals(lossMode)) {
+            throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid loss mode",
+                    "lossMode must be 'official' (MCL, then CAL) or 'joint' (the paper's MCL + CAL), got '" + lossMode + "'");
         }
         TrainingSettings d = TrainingSettings.defaults();
         PromptLayout layout = request.promptLayout() == null ? PromptLayout.VOC
@@ -85,7 +86,8 @@ public final class JobFactory {
                     it == null || it.classification() == null ? d.classificationIterations() : it.classification(),
                     it == null || it.segmentation() == null ? d.segmentationIterations() : it.segmentation(),
                     request.batchSize() == null ? d.batchSize() : request.batchSize(),
-                    request.seed() == null ? d.seed() : request.seed(), layout, d.contextTokens(), d.checkpointEvery(), d.crop());
+                    request.seed() == null ? d.seed() : request.seed(), layout, d.contextTokens(), d.checkpointEvery(), d.crop(),
+                    "joint".equals(lossMode));
         } catch (IllegalArgumentException e) {
             throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid training settings",
                     "iterations and batch size must be positive");

@@ -30,7 +30,7 @@ public final class JobRequests {
      * @param batchSize batch size (16)
      * @param seed random seed (0)
      * @param promptLayout {@code voc} or {@code coco}
-     * @param lossMode {@code official} (only this one is implemented)
+     * @param lossMode {@code official} (MCL, then CAL) or {@code joint} (MCL + CAL in the segmentation stage)
      * @param name free-form name
      */
     public record TrainingJobRequest(DatasetRequest dataset, Iterations iterations, Integer batchSize, Long seed,
