@@ -15,6 +15,7 @@ import java.util.Map;
  * @param loss last loss, or null
  * @param imagesPerSecond recent throughput, or null
  * @param etaSeconds estimated seconds to the end of the stage, or null
+ * @param learningRate learning rate of the last iteration, or null
  * @param error why the job failed, or null
  * @param result result members (e.g. {@code promptVersion}), empty until it succeeds
  * @param request the request that created the job, as JSON
@@ -31,6 +32,7 @@ public record JobRecord(
         Double loss,
         Double imagesPerSecond,
         Long etaSeconds,
+        Double learningRate,
         String error,
         Map<String, String> result,
         String request,
@@ -52,22 +54,22 @@ public record JobRecord(
      * @return the record
      */
     public static JobRecord queued(String id, String type, String request, Instant now) {
-        return new JobRecord(id, type, JobState.QUEUED, null, 0, 0, null, null, null, null, Map.of(), request, now, now);
+        return new JobRecord(id, type, JobState.QUEUED, null, 0, 0, null, null, null, null, null, Map.of(), request, now, now);
     }
 
     JobRecord withState(JobState newState, String newError, Instant now) {
-        return new JobRecord(id, type, newState, stage, iteration, iterations, loss, imagesPerSecond, etaSeconds, newError,
-                result, request, createdAt, now);
+        return new JobRecord(id, type, newState, stage, iteration, iterations, loss, imagesPerSecond, etaSeconds, learningRate,
+                newError, result, request, createdAt, now);
     }
 
     JobRecord withProgress(Progress p, Instant now) {
         return new JobRecord(id, type, state, p.stage(), p.iteration(), p.iterations(), p.loss(), p.imagesPerSecond(),
-                p.etaSeconds(), error, result, request, createdAt, now);
+                p.etaSeconds(), p.learningRate(), error, result, request, createdAt, now);
     }
 
     JobRecord withResult(Map<String, String> newResult, Instant now) {
-        return new JobRecord(id, type, JobState.SUCCEEDED, stage, iteration, iterations, loss, imagesPerSecond, 0L, null,
-                newResult, request, createdAt, now);
+        return new JobRecord(id, type, JobState.SUCCEEDED, stage, iteration, iterations, loss, imagesPerSecond, 0L,
+                learningRate, null, newResult, request, createdAt, now);
     }
 
     /**
@@ -79,6 +81,9 @@ public record JobRecord(
      * @param loss last loss, or null
      * @param imagesPerSecond throughput, or null
      * @param etaSeconds estimated seconds left, or null
+     * @param learningRate learning rate used, or null
      */
-    public record Progress(String stage, long iteration, long iterations, Double loss, Double imagesPerSecond, Long etaSeconds) {}
+    public record Progress(
+            String stage, long iteration, long iterations, Double loss, Double imagesPerSecond, Long etaSeconds,
+            Double learningRate) {}
 }

@@ -188,7 +188,7 @@ public final class TrainingJob implements Job {
                 double seconds = (System.nanoTime() - begin) / 1e9;
                 double rate = (done - resume.iteration) * settings.batchSize() / Math.max(seconds, 1e-9);
                 long eta = (long) ((iterations - done) * settings.batchSize() / Math.max(rate, 1e-9));
-                context.progress(new JobRecord.Progress(stage, done, iterations, lossValue, rate, eta));
+                context.progress(new JobRecord.Progress(stage, done, iterations, lossValue, rate, eta, schedule.at(done - 1)));
             }
             return params.toPromptSet(initial.id(), Map.of());
         }
@@ -326,7 +326,7 @@ public final class TrainingJob implements Job {
         @Override
         public void progress(JobRecord.Progress progress) {
             delegate.progress(new JobRecord.Progress(stage, progress.iteration(), progress.iterations(), progress.loss(),
-                    progress.imagesPerSecond(), progress.etaSeconds()));
+                    progress.imagesPerSecond(), progress.etaSeconds(), progress.learningRate()));
         }
 
         @Override

@@ -21,6 +21,7 @@ final class JobView {
         m.put("loss", r.loss());
         m.put("imagesPerSecond", r.imagesPerSecond());
         m.put("eta", r.etaSeconds());
+        m.put("learningRate", r.learningRate());
         m.put("error", r.error());
         m.put("promptVersion", r.result().get("promptVersion"));
         m.put("result", r.result());

@@ -91,6 +91,7 @@ class AdminJobsApiTest {
         String version = job.path("promptVersion").asString();
         assertThat(version).startsWith("job-");
         assertThat(job.path("stage").asString()).isEqualTo("segmentation");
+        assertThat(job.path("learningRate").isNumber()).isTrue();
 
         HttpResponse<String> activated = send("POST", "/v1/admin/prompts/" + version + "/activate", null, TOKEN);
         assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
