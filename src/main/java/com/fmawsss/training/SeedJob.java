@@ -111,6 +111,8 @@ public final class SeedJob implements Job {
         if (anyGroundTruth) {
             SegmentationMetrics metrics = SegmentationMetrics.of(matrix, dataset.vocabulary());
             result.put("mIoU", String.format(java.util.Locale.ROOT, "%.6f", metrics.meanIou()));
+            result.put("pixelAccuracy", String.format(java.util.Locale.ROOT, "%.6f", metrics.pixelAccuracy()));
+            result.put("perClassIoU", metrics.table());
         }
         return result;
     }

@@ -65,6 +65,7 @@ class SeedJobTest {
             JobRecord first = await(runner, runner.submit("seed", "{}", job).id());
             assertThat(first.result()).containsEntry("written", "3").containsEntry("skipped", "0").containsKey("mIoU");
             double miou = Double.parseDouble(first.result().get("mIoU"));
+            assertThat(first.result().get("perClassIoU")).contains("cat").contains("background");
             assertThat(miou).isBetween(0.0, 1.0);
             for (int i = 0; i < 3; i++) {
                 LabelMap seeds = LabelMapPng.decode(Files.readAllBytes(out.resolve("img" + i + ".png")), ImageLimits.defaults());
