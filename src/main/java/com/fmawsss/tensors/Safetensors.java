@@ -115,11 +115,16 @@ public final class Safetensors {
             }
             int[] shape = new int[node.path("shape").size()];
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = node.path("shape").get(i).asInt();
+                shape[i] = node.path("shape").get(i).asInt(-1);
             }
             long begin = node.path("data_offsets").path(0).asLong(-1);
             long end = node.path("data_offsets").path(1).asLong(-1);
-            long elements = FloatTensor.elementCount(shape);
+            long elements;
+            try {
+                elements = FloatTensor.elementCount(shape);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new TensorFormatException("tensor '" + field.getKey() + "' has an invalid shape");
+            }
             if (begin < 0 || end > dataLength || end - begin != 4 * elements) {
                 throw new TensorFormatException("tensor '" + field.getKey() + "' has inconsistent data offsets");
             }

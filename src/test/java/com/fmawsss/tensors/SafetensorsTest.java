@@ -36,5 +36,10 @@ class SafetensorsTest {
         byte[] badLength = bytes.clone();
         badLength[7] = 0x40;
         assertThatThrownBy(() -> Safetensors.read(badLength)).hasMessageContaining("out of range");
+        String header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}";
+        byte[] json = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] negative = new byte[8 + json.length + 8];
+        java.nio.ByteBuffer.wrap(negative).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(json.length).put(json);
+        assertThatThrownBy(() -> Safetensors.read(negative)).isInstanceOf(TensorFormatException.class).hasMessageContaining("shape");
     }
 }

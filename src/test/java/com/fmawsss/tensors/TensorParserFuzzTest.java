@@ -1,0 +1,65 @@
+package com.fmawsss.tensors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded mutation fuzzing of the {@code .npy}/{@code .npz}/safetensors parsers that read client
+ * uploads: every mutated input either parses or raises {@link TensorFormatException}; nothing
+ * else escapes, nothing hangs, and a declared size never makes the parser allocate beyond the
+ * element limit.
+ */
+class TensorParserFuzzTest {
+
+    private static byte[] mutate(byte[] valid, SplittableRandom random) {
+        byte[] out = valid.clone();
+        switch (random.nextInt(4)) {
+            case 0 -> out[random.nextInt(out.length)] ^= (byte) (1 << random.nextInt(8));
+            case 1 -> out = java.util.Arrays.copyOf(out, random.nextInt(out.length));
+            case 2 -> out = java.util.Arrays.copyOf(out, out.length + 1 + random.nextInt(16));
+            default -> {
+                for (int i = 0; i < 1 + random.nextInt(8); i++) {
+                    out[random.nextInt(out.length)] = (byte) random.nextInt(256);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void tenThousandMutatedUploadsOnlyParseOrFailCleanly() {
+        Map<String, NpyArray> arrays = new LinkedHashMap<>();
+        arrays.put("scores", NpyArray.of(FloatTensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 2, 2, 3)));
+        byte[] npy = Npy.write(arrays.get("scores"));
+        byte[] npz = Npz.write(arrays);
+        byte[] safetensors = Safetensors.write(new Safetensors.Content(
+                Map.of("ctx", FloatTensor.of(new float[] {0.5f, -1f, 2f, 3f}, 2, 2)), Map.of("k", "v")));
+        int[] outcomes = new int[2];
+        assertTimeoutPreemptively(Duration.ofMinutes(2), () -> {
+            SplittableRandom random = new SplittableRandom(2026);
+            for (int i = 0; i < 10_000; i++) {
+                int kind = i % 3;
+                byte[] input = mutate(kind == 0 ? npy : kind == 1 ? npz : safetensors, random);
+                try {
+                    switch (kind) {
+                        case 0 -> Npy.read(input, 1_000_000).toFloatTensor();
+                        case 1 -> Npz.read(input, 1_000_000);
+                        default -> Safetensors.read(input);
+                    }
+                    outcomes[0]++;
+                } catch (TensorFormatException expected) {
+                    outcomes[1]++;
+                }
+            }
+        });
+        System.out.printf("10,000 mutated tensor uploads: %d parsed, %d rejected cleanly%n", outcomes[0], outcomes[1]);
+        assertThat(outcomes[0] + outcomes[1]).isEqualTo(10_000);
+        assertThat(outcomes[1]).isPositive();
+    }
+}
