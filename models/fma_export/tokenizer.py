@@ -265,22 +265,9 @@ def write_tokenizer_json(out_path: Path | str, bpe_gz: Path | str | None = None,
     bpe = Path(bpe_gz) if bpe_gz is not None else locate_bpe_merges()
     tok = build_tokenizer(bpe, route=route)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        tok.save(tmp, pretty=True)
-        reloaded = Tokenizer.from_file(tmp)  # must round-trip
-        _check(reloaded)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; bundle files must stay readable
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    text = tok.to_str(pretty=True)
+    _check(Tokenizer.from_str(text))  # must round-trip before it is written
+    _atomic_write_bytes(out, text.encode("utf-8"))
     return out
 
 

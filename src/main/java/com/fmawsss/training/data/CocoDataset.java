@@ -38,27 +38,20 @@ import tools.jackson.databind.json.JsonMapper;
  * keeps only ids, categories and crowd flags; the segmentations are read by a second pass on the
  * first {@link #groundTruth} call and then kept, since evaluation visits every image.
  */
-public final class CocoDataset implements Dataset {
+public final class CocoDataset extends LoadedDataset {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int IGNORE = 255;
 
-    private final String name;
-    private final Vocabulary vocabulary;
     private final Path annotations;
-    private final List<TrainingSample> samples;
-    private final List<DatasetProblem> problems;
     private final Map<String, ImageInfo> images;
     private final Map<Long, Integer> categoryIndex;
     private volatile Map<Long, List<Segment>> segments;
 
     private CocoDataset(String name, Vocabulary vocabulary, Path annotations, List<TrainingSample> samples,
             List<DatasetProblem> problems, Map<String, ImageInfo> images, Map<Long, Integer> categoryIndex) {
-        this.name = name;
-        this.vocabulary = vocabulary;
+        super(name, vocabulary, samples, problems);
         this.annotations = annotations;
-        this.samples = List.copyOf(samples);
-        this.problems = List.copyOf(problems);
         this.images = images;
         this.categoryIndex = categoryIndex;
     }
@@ -318,7 +311,7 @@ public final class CocoDataset implements Dataset {
     public Optional<LabelMap> groundTruth(TrainingSample sample) {
         ImageInfo image = images.get(sample.id());
         if (image == null) {
-            throw new DatasetException("sample " + sample.id() + " is not part of " + name);
+            throw new DatasetException("sample " + sample.id() + " is not part of " + name());
         }
         int width = image.width();
         int height = image.height();
@@ -339,28 +332,12 @@ public final class CocoDataset implements Dataset {
         return Optional.of(new LabelMap(width, height, labels));
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
 
     @Override
     public DatasetFormat format() {
         return DatasetFormat.COCO;
     }
 
-    @Override
-    public Vocabulary vocabulary() {
-        return vocabulary;
-    }
 
-    @Override
-    public List<TrainingSample> samples() {
-        return samples;
-    }
 
-    @Override
-    public List<DatasetProblem> problems() {
-        return problems;
-    }
 }

@@ -24,20 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  * is absent and a mask is given, the labels are the classes present in the mask. Paths are relative
  * to the manifest's directory and must stay inside it. Blank lines are skipped.
  */
-public final class ManifestDataset implements Dataset {
+public final class ManifestDataset extends LoadedDataset {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final String name;
-    private final Vocabulary vocabulary;
-    private final List<TrainingSample> samples;
-    private final List<DatasetProblem> problems;
 
     private ManifestDataset(String name, Vocabulary vocabulary, List<TrainingSample> samples, List<DatasetProblem> problems) {
-        this.name = name;
-        this.vocabulary = vocabulary;
-        this.samples = List.copyOf(samples);
-        this.problems = List.copyOf(problems);
+        super(name, vocabulary, samples, problems);
     }
 
     /**
@@ -142,30 +135,14 @@ public final class ManifestDataset implements Dataset {
         return Optional.of(new TrainingSample(id, image.get(), labels, mask, where));
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
 
     @Override
     public DatasetFormat format() {
         return DatasetFormat.MANIFEST;
     }
 
-    @Override
-    public Vocabulary vocabulary() {
-        return vocabulary;
-    }
 
-    @Override
-    public List<TrainingSample> samples() {
-        return samples;
-    }
 
-    @Override
-    public List<DatasetProblem> problems() {
-        return problems;
-    }
 
     @Override
     public Optional<LabelMap> groundTruth(TrainingSample sample) {

@@ -30,18 +30,11 @@ import java.util.stream.IntStream;
  * mask exists are they the object names of the XML annotation. Masks are decoded once, in
  * parallel, when the dataset is opened.
  */
-public final class VocDataset implements Dataset {
+public final class VocDataset extends LoadedDataset {
 
-    private final String name;
-    private final Vocabulary vocabulary;
-    private final List<TrainingSample> samples;
-    private final List<DatasetProblem> problems;
 
     private VocDataset(String name, Vocabulary vocabulary, List<TrainingSample> samples, List<DatasetProblem> problems) {
-        this.name = name;
-        this.vocabulary = vocabulary;
-        this.samples = List.copyOf(samples);
-        this.problems = List.copyOf(problems);
+        super(name, vocabulary, samples, problems);
     }
 
     /**
@@ -209,30 +202,14 @@ public final class VocDataset implements Dataset {
         return new Resolved(sample, problems);
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
 
     @Override
     public DatasetFormat format() {
         return DatasetFormat.VOC;
     }
 
-    @Override
-    public Vocabulary vocabulary() {
-        return vocabulary;
-    }
 
-    @Override
-    public List<TrainingSample> samples() {
-        return samples;
-    }
 
-    @Override
-    public List<DatasetProblem> problems() {
-        return problems;
-    }
 
     @Override
     public Optional<LabelMap> groundTruth(TrainingSample sample) {
