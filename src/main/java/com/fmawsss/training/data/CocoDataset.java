@@ -332,12 +332,8 @@ public final class CocoDataset extends LoadedDataset {
         return Optional.of(new LabelMap(width, height, labels));
     }
 
-
     @Override
     public DatasetFormat format() {
         return DatasetFormat.COCO;
     }
-
-
-
 }

@@ -1,7 +1,9 @@
 package com.fmawsss.training.data;
 
 import com.fmawsss.prompts.Vocabulary;
+import com.fmawsss.image.LabelMap;
 import java.util.List;
+import java.util.Optional;
 
 /** The part every reader shares: a name, a vocabulary, the samples and the problems found. */
 abstract class LoadedDataset implements Dataset {
@@ -36,5 +38,11 @@ abstract class LoadedDataset implements Dataset {
     @Override
     public List<DatasetProblem> problems() {
         return problems;
+    }
+
+    /** Ground truth from the sample's mask file (VOC, manifest); COCO rasterises annotations instead. */
+    @Override
+    public Optional<LabelMap> groundTruth(TrainingSample sample) {
+        return sample.mask().map(MaskFiles::read);
     }
 }

@@ -1,6 +1,5 @@
 package com.fmawsss.training.data;
 
-import com.fmawsss.image.LabelMap;
 import com.fmawsss.prompts.Vocabulary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ManifestDataset extends LoadedDataset {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
 
     private ManifestDataset(String name, Vocabulary vocabulary, List<TrainingSample> samples, List<DatasetProblem> problems) {
         super(name, vocabulary, samples, problems);
@@ -135,17 +133,8 @@ public final class ManifestDataset extends LoadedDataset {
         return Optional.of(new TrainingSample(id, image.get(), labels, mask, where));
     }
 
-
     @Override
     public DatasetFormat format() {
         return DatasetFormat.MANIFEST;
-    }
-
-
-
-
-    @Override
-    public Optional<LabelMap> groundTruth(TrainingSample sample) {
-        return sample.mask().map(MaskFiles::read);
     }
 }

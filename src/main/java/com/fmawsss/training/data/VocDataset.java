@@ -1,6 +1,5 @@
 package com.fmawsss.training.data;
 
-import com.fmawsss.image.LabelMap;
 import com.fmawsss.prompts.Vocabulary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,6 @@ import java.util.stream.IntStream;
  * parallel, when the dataset is opened.
  */
 public final class VocDataset extends LoadedDataset {
-
 
     private VocDataset(String name, Vocabulary vocabulary, List<TrainingSample> samples, List<DatasetProblem> problems) {
         super(name, vocabulary, samples, problems);
@@ -202,17 +200,8 @@ public final class VocDataset extends LoadedDataset {
         return new Resolved(sample, problems);
     }
 
-
     @Override
     public DatasetFormat format() {
         return DatasetFormat.VOC;
-    }
-
-
-
-
-    @Override
-    public Optional<LabelMap> groundTruth(TrainingSample sample) {
-        return sample.mask().map(MaskFiles::read);
     }
 }
