@@ -2,6 +2,7 @@ package com.fmawsss.cam;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fmawsss.bundle.BundleModule;
 import com.fmawsss.bundle.ModelBundle;
@@ -12,6 +13,7 @@ import com.fmawsss.clip.ClipVision;
 import com.fmawsss.clip.PromptBuilder;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.TextEncoder;
+import com.fmawsss.clip.TextFeatureCache;
 import com.fmawsss.clip.TextPrompt;
 import com.fmawsss.clip.VisionFeatures;
 import com.fmawsss.image.RgbImage;
@@ -35,6 +37,7 @@ public final class CamEngine {
     private final PromptBuilder promptBuilder;
     private final SoftmaxGradCam gradCam;
     private final StageTimings timings;
+    private final TextFeatureCache textFeatures;
 
     /**
      * Creates the engine over a loaded bundle, without stage timings.
@@ -52,7 +55,19 @@ public final class CamEngine {
      * @param timings receives the clip_encode, gradcam and caa durations
      */
     public CamEngine(ModelBundle bundle, StageTimings timings) {
+        this(bundle, timings, new TextFeatureCache(TextFeatureCache.DEFAULT_CAPACITY));
+    }
+
+    /**
+     * Creates the engine over a loaded bundle with a given text-feature cache.
+     *
+     * @param bundle the bundle
+     * @param timings receives the clip_encode, gradcam and caa durations
+     * @param textFeatures cache of encoded prompts (capacity 0 encodes every prompt every time)
+     */
+    public CamEngine(ModelBundle bundle, StageTimings timings, TextFeatureCache textFeatures) {
         this.bundle = bundle;
+        this.textFeatures = textFeatures;
         this.timings = timings;
         var clip = bundle.manifest().clip();
         this.preprocessor = ClipPreprocessor.of(clip);
@@ -61,6 +76,15 @@ public final class CamEngine {
         this.promptBuilder = new PromptBuilder(
                 new ClipTokenizer(bundle.tokenizer(), clip.sotTokenId(), clip.eotTokenId(), clip.contextLength()));
         this.gradCam = new SoftmaxGradCam(bundle);
+    }
+
+    /**
+     * Returns the cache of encoded prompts.
+     *
+     * @return the cache
+     */
+    public TextFeatureCache textFeatures() {
+        return textFeatures;
     }
 
     /**
@@ -111,7 +135,7 @@ public final class CamEngine {
             int present = selection.present();
             int patches = features.patches();
             // Copying the CAMs to the host waits for the device, so the gradcam time is complete.
-            float[] rawFlat = out.cams().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] rawFlat = out.cams().toType(DataType.FLOAT32, false).toFloatArray();
             long camsDone = System.nanoTime();
             timings.record(Stage.GRADCAM, camsDone - encoded);
             float[][] raw = new float[present][];
@@ -129,19 +153,43 @@ public final class CamEngine {
                     : raw;
             timings.record(Stage.CAA, System.nanoTime() - camsDone);
             int[] shape = {present, features.gridHeight(), features.gridWidth()};
-            float[] logits = out.logits().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] logits = out.logits().toType(DataType.FLOAT32, false).toFloatArray();
             return new CamResult(selection.names(), new FloatTensor(shape, flatten(raw)),
                     new FloatTensor(shape, flatten(refined)), logits, settings, input.height(), input.width());
         }
     }
 
+    /** Text features of the selection's prompts; only prompts missing from the cache are encoded. */
     private NDArray encodeText(NDManager manager, PromptSelection selection) {
         PromptSet set = selection.promptSet();
         List<TextPrompt> prompts = promptBuilder.build(selection);
-        return textEncoder.encode(manager, prompts, ref -> {
-            FloatTensor context = set.contextSlice(ref.tensor(), ref.index());
-            return manager.create(context.data(), new Shape(context.dim(0), context.dim(1)));
-        }, false);
+        float[][] rows = new float[prompts.size()][];
+        List<TextFeatureCache.Key> keys = new java.util.ArrayList<>(prompts.size());
+        List<Integer> missing = new java.util.ArrayList<>();
+        for (int k = 0; k < prompts.size(); k++) {
+            TextPrompt prompt = prompts.get(k);
+            keys.add(prompt.learned()
+                    ? new TextFeatureCache.Key(prompt.tokens().ids(), set.contexts().get(prompt.context().tensor()),
+                            prompt.context().index())
+                    : new TextFeatureCache.Key(prompt.tokens().ids(), null, -1));
+            rows[k] = textFeatures.get(keys.get(k));
+            if (rows[k] == null) {
+                missing.add(k);
+            }
+        }
+        for (int k : missing) {
+            // One prompt per pass: a feature then never depends on which other prompts shared its
+            // batch (matmul blocking changes the last bit), so a response does not depend on what
+            // earlier requests left in the cache.
+            NDArray encoded = textEncoder.encode(manager, List.of(prompts.get(k)), ref -> {
+                FloatTensor context = set.contextSlice(ref.tensor(), ref.index());
+                return manager.create(context.data(), new Shape(context.dim(0), context.dim(1)));
+            }, false);
+            rows[k] = encoded.toType(DataType.FLOAT32, false).toFloatArray();
+            textFeatures.put(keys.get(k), rows[k]);
+        }
+        int width = rows[0].length;
+        return manager.create(flatten(rows), new Shape(rows.length, width)).toType(bundle.dataType(), false);
     }
 
     private static float[] flatten(float[][] rows) {

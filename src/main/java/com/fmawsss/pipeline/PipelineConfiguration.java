@@ -8,15 +8,20 @@ import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.SchedulerProperties;
+import com.fmawsss.sam.AmgOverrides;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** Wires the pipeline over the loaded bundle: engines, superpixel cache, scheduler (prompt sets: {@link com.fmawsss.prompts.PromptStoreConfiguration}). */
 @Configuration(proxyBeanMethods = false)
@@ -76,15 +81,21 @@ public class PipelineConfiguration {
 
     /**
      * Mask-generation settings of requests ({@code fma.sam.profile}: {@code auto} = {@code demo}
-     * for the demo bundle, {@code official} otherwise).
+     * for the demo bundle, {@code official} otherwise), with the field overrides of {@code
+     * fma.sam.override.*} applied.
      *
      * @param bundle the bundle
      * @param profile the profile name
+     * @param environment where the overrides are read
      * @return the settings
      */
     @Bean
-    public AmgSettings amgSettings(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile) {
-        return AmgProfiles.named("auto".equals(profile) ? (bundle.demo() ? "demo" : "official") : profile);
+    public AmgSettings amgSettings(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile, Environment environment) {
+        AmgSettings base = AmgProfiles.named("auto".equals(profile) ? (bundle.demo() ? "demo" : "official") : profile);
+        Map<String, String> overrides = Binder.get(environment)
+                .bind("fma.sam.override", Bindable.mapOf(String.class, String.class))
+                .orElse(Map.of());
+        return AmgOverrides.apply(base, overrides);
     }
 
     /**

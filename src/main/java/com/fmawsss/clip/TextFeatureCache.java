@@ -1,0 +1,127 @@
+package com.fmawsss.clip;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Text features of prompts already encoded, so that a request only runs the text transformer for
+ * prompts it has not seen. CLIP-ES computes its text classifier once at start-up for the same
+ * reason: with the 25 background prompts every request needs at least 26 of them, and encoding 26
+ * x 77 tokens costs about as much as the image side.
+ *
+ * <p>A feature depends only on the prompt text and, for learned prompts, on the context tensor it
+ * splices in. Context tensors of a prompt version are immutable and compared by identity, so a new
+ * version (or a prompt set being trained) never hits features of another. Bounded LRU; thread-safe.
+ */
+public final class TextFeatureCache {
+
+    /** Default capacity: all prompts of a few COCO-sized prompt sets (512 floats each for ViT-B/16). */
+    public static final int DEFAULT_CAPACITY = 4096;
+
+    private final int capacity;
+    private final Map<Key, float[]> rows;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+
+    /**
+     * Creates a cache.
+     *
+     * @param capacity maximum number of prompts kept (0 disables caching)
+     */
+    public TextFeatureCache(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must be >= 0");
+        }
+        this.capacity = capacity;
+        this.rows = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
+                return size() > TextFeatureCache.this.capacity;
+            }
+        };
+    }
+
+    /**
+     * Looks a prompt up.
+     *
+     * @param key the prompt
+     * @return its feature row (do not modify), or null when absent
+     */
+    public float[] get(Key key) {
+        float[] row;
+        synchronized (rows) {
+            row = rows.get(key);
+        }
+        (row == null ? misses : hits).incrementAndGet();
+        return row;
+    }
+
+    /**
+     * Stores a prompt's feature row.
+     *
+     * @param key the prompt
+     * @param row its feature (kept, not copied)
+     */
+    public void put(Key key, float[] row) {
+        if (capacity == 0) {
+            return;
+        }
+        synchronized (rows) {
+            rows.put(key, row);
+        }
+    }
+
+    /**
+     * Returns how many lookups found a feature.
+     *
+     * @return hits since creation
+     */
+    public long hits() {
+        return hits.get();
+    }
+
+    /**
+     * Returns how many lookups found nothing.
+     *
+     * @return misses since creation
+     */
+    public long misses() {
+        return misses.get();
+    }
+
+    /**
+     * Identifies a prompt: its token ids and, for learned prompts, the context tensor (by identity)
+     * and slice.
+     */
+    public static final class Key {
+
+        private final long[] tokenIds;
+        private final Object context;
+        private final int index;
+
+        /**
+         * Creates a key.
+         *
+         * @param tokenIds the prompt's token ids (not copied; not modified afterwards)
+         * @param context the learned context tensor instance, or null for manual prompts
+         * @param index slice of the context tensor, or -1
+         */
+        public Key(long[] tokenIds, Object context, int index) {
+            this.tokenIds = tokenIds;
+            this.context = context;
+            this.index = index;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && k.context == context && k.index == index && Arrays.equals(k.tokenIds, tokenIds);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * Arrays.hashCode(tokenIds) + System.identityHashCode(context)) + index;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package com.fmawsss.sam;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Field-by-field overrides of a mask-generation profile ({@code fma.sam.override.<field>}, field
+ * names as in {@link AmgSettings}, in camel or kebab case: {@code pointsPerSide} or {@code
+ * points-per-side}), e.g. a coarser point grid to trade quality for speed, or the benchmark's
+ * thresholds. Per-level values are comma-separated (subpart, part, whole).
+ */
+public final class AmgOverrides {
+
+    /** The fields that can be overridden. */
+    public static final Set<String> FIELDS = Set.of("pointsPerSide", "pointsPerBatch", "predIouThresh",
+            "levelIouOffsets", "stabilityThresh", "stabilityOffset", "boxNmsThresh", "levelNmsBonus", "cropNLayers",
+            "cropNmsThresh", "cropOverlapRatio", "cropPointDownscale", "minMaskRegionArea", "overlapFilterThreshold",
+            "maskThreshold");
+
+    private AmgOverrides() {}
+
+    /**
+     * Applies overrides to settings.
+     *
+     * @param base the profile's settings
+     * @param overrides field name to value
+     * @return the overridden settings (validated by {@link AmgSettings})
+     * @throws IllegalArgumentException for an unknown field or a malformed value
+     */
+    public static AmgSettings apply(AmgSettings base, Map<String, String> overrides) {
+        Map<String, String> byField = new java.util.HashMap<>();
+        Set<String> unknown = new TreeSet<>();
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            String field = FIELDS.stream().filter(f -> canonical(f).equals(canonical(e.getKey()))).findFirst().orElse(null);
+            if (field == null) {
+                unknown.add(e.getKey());
+            } else {
+                byField.put(field, e.getValue());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown mask-generation setting(s) " + unknown + "; known: " + new TreeSet<>(FIELDS));
+        }
+        Values v = new Values(byField);
+        return new AmgSettings(
+                v.integer("pointsPerSide", base.pointsPerSide()),
+                v.integer("pointsPerBatch", base.pointsPerBatch()),
+                v.real("predIouThresh", base.predIouThresh()),
+                v.levels("levelIouOffsets", base.levelIouOffsets()),
+                v.real("stabilityThresh", base.stabilityThresh()),
+                v.real("stabilityOffset", base.stabilityOffset()),
+                v.real("boxNmsThresh", base.boxNmsThresh()),
+                v.levels("levelNmsBonus", base.levelNmsBonus()),
+                v.integer("cropNLayers", base.cropNLayers()),
+                v.real("cropNmsThresh", base.cropNmsThresh()),
+                v.real("cropOverlapRatio", base.cropOverlapRatio()),
+                v.integer("cropPointDownscale", base.cropPointDownscale()),
+                v.integer("minMaskRegionArea", base.minMaskRegionArea()),
+                v.real("overlapFilterThreshold", base.overlapFilterThreshold()),
+                v.real("maskThreshold", base.maskThreshold()));
+    }
+
+    private static String canonical(String name) {
+        return name.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private record Values(Map<String, String> map) {
+
+        int integer(String field, int fallback) {
+            String value = map.get(field);
+            return value == null ? fallback : parse(field, value, Integer::parseInt);
+        }
+
+        double real(String field, double fallback) {
+            String value = map.get(field);
+            return value == null ? fallback : parse(field, value, Double::parseDouble);
+        }
+
+        double[] levels(String field, double[] fallback) {
+            String value = map.get(field);
+            return value == null
+                    ? fallback
+                    : parse(field, value, s -> Arrays.stream(s.split(",")).mapToDouble(p -> Double.parseDouble(p.strip())).toArray());
+        }
+
+        private static <T> T parse(String field, String value, java.util.function.Function<String, T> parser) {
+            try {
+                return parser.apply(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("mask-generation setting " + field + ": not a number: '" + value + "'");
+            }
+        }
+    }
+}
