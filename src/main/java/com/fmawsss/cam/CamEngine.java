@@ -149,7 +149,7 @@ public final class CamEngine {
             }
             float[][] refined = settings.enabled()
                     ? ClassAwareAttentionAffinity.refine(
-                            AttentionAffinity.transition(features, out.lastAttention(), settings), masks, inputs)
+                            AttentionAffinity.symmetric(features, out.lastAttention(), settings), settings.power(), masks, inputs)
                     : raw;
             timings.record(Stage.CAA, System.nanoTime() - camsDone);
             int[] shape = {present, features.gridHeight(), features.gridWidth()};

@@ -8,14 +8,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Minimal multipart/form-data request builder for API tests over the real HTTP stack. */
-final class Multipart {
+/** Minimal multipart/form-data request builder for API tests and the benchmark, over the real HTTP stack. */
+public final class Multipart {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String boundary = "----fma" + System.nanoTime();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private Duration timeout = Duration.ofMinutes(3);
 
-    Multipart file(String name, String filename, String contentType, byte[] content) {
+    /** Sets the response deadline (default 3 minutes). @param deadline the deadline @return this */
+    public Multipart timeout(Duration deadline) {
+        this.timeout = deadline;
+        return this;
+    }
+
+    /** Adds a file part. @param name part name @param filename file name @param contentType its type @param content bytes @return this */
+    public Multipart file(String name, String filename, String contentType, byte[] content) {
         write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename
                 + "\"\r\nContent-Type: " + contentType + "\r\n\r\n");
         body.writeBytes(content);
@@ -23,19 +31,22 @@ final class Multipart {
         return this;
     }
 
-    Multipart field(String name, String value) {
+    /** Adds a text field. @param name field name @param value value @return this */
+    public Multipart field(String name, String value) {
         write("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n");
         return this;
     }
 
-    HttpResponse<byte[]> post(int port, String path, String accept) throws Exception {
+    /** Posts the form. @param port server port @param path request path @param accept Accept header or null @return the response @throws Exception on transport errors */
+    public HttpResponse<byte[]> post(int port, String path, String accept) throws Exception {
         return post(port, path, accept, new String[0]);
     }
 
-    HttpResponse<byte[]> post(int port, String path, String accept, String... headers) throws Exception {
+    /** Posts the form with extra headers. @param port server port @param path request path @param accept Accept header or null @param headers name, value pairs @return the response @throws Exception on transport errors */
+    public HttpResponse<byte[]> post(int port, String path, String accept, String... headers) throws Exception {
         write("--" + boundary + "--\r\n");
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofMinutes(3))
+                .timeout(timeout)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
         if (accept != null) {

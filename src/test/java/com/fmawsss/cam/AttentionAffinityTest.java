@@ -43,4 +43,32 @@ class AttentionAffinityTest {
             assertThat(refined[1]).containsExactly(new float[] {0.2f, 0.3f, 0.5f}, within(1e-6f));
         }
     }
+
+    @Test
+    void repeatedProductsEqualTheMatrixPower() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            java.util.Random random = new java.util.Random(3);
+            int n = 40;
+            float[] values = new float[n * n];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextFloat();
+            }
+            NDArray a = AttentionAffinity.transition(manager.create(values, new Shape(n, n)), 1, 1);
+            float[][] masks = new float[2][n];
+            float[][] inputs = new float[2][n];
+            for (int i = 0; i < n; i++) {
+                masks[0][i] = i % 3 == 0 ? 0 : 1;
+                masks[1][i] = i < n / 2 ? 1 : 0;
+                inputs[0][i] = random.nextFloat();
+                inputs[1][i] = random.nextFloat() - 0.5f;
+            }
+            for (int power : new int[] {1, 2, 3}) {
+                float[][] viaPower = ClassAwareAttentionAffinity.refine(AttentionAffinity.transition(a, 0, power), masks, inputs);
+                float[][] viaProducts = ClassAwareAttentionAffinity.refine(a, power, masks, inputs);
+                for (int p = 0; p < 2; p++) {
+                    assertThat(viaProducts[p]).containsExactly(viaPower[p], within(1e-6f));
+                }
+            }
+        }
+    }
 }
