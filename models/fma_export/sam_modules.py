@@ -1,8 +1,9 @@
 """SAM bundle modules: thin wrappers around a ``transformers.SamModel`` exported with ``torch.jit.trace``.
 
 The image encoder always sees a fixed ``[1,3,S,S]`` input (longest side resized to S, padded), so
-tracing is exact.  The decoder wrapper takes a flat batch of single-point prompts; the test suite
-checks that the traced graph generalises to point batches of other sizes.
+tracing is exact.  The point decoder (``sam_fast_decoder.FastPointDecoder``: SAM's prompt encoder
+and mask decoder without per-prompt copies of the image) takes a flat batch of single-point
+prompts; the test suite checks it against ``SamModel`` for several point-batch sizes.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Tuple
 
 import torch
 from torch import Tensor, nn
+
+from .sam_fast_decoder import FastPointDecoder
 
 
 class SamImageEncoder(nn.Module):
@@ -23,34 +26,6 @@ class SamImageEncoder(nn.Module):
 
     def forward(self, pixel_values: Tensor) -> Tensor:
         return self.vision_encoder(pixel_values).last_hidden_state
-
-
-class SamPointDecoder(nn.Module):
-    """Prompt encoder + mask decoder for ``Q`` single-point prompts on one image.
-
-    ``(image_embeddings [1,C,e,e], point_coords [Q,2] (x, y in input pixels), point_labels i64 [Q])
-    -> (low_res_masks [Q,3,4e,4e], iou_predictions [Q,3])`` with multimask outputs only.
-    """
-
-    def __init__(self, sam_model):
-        super().__init__()
-        self.prompt_encoder = sam_model.prompt_encoder
-        self.mask_decoder = sam_model.mask_decoder
-        with torch.no_grad():
-            self.register_buffer("image_pe", sam_model.get_image_wide_positional_embeddings().clone())
-
-    def forward(self, image_embeddings: Tensor, point_coords: Tensor, point_labels: Tensor) -> Tuple[Tensor, Tensor]:
-        points = point_coords.view(1, -1, 1, 2)
-        labels = point_labels.view(1, -1, 1)
-        sparse, dense = self.prompt_encoder(input_points=points, input_labels=labels, input_boxes=None, input_masks=None)
-        masks, iou = self.mask_decoder(
-            image_embeddings=image_embeddings,
-            image_positional_embeddings=self.image_pe,
-            sparse_prompt_embeddings=sparse,
-            dense_prompt_embeddings=dense,
-            multimask_output=True,
-        )
-        return masks[0], iou[0]
 
 
 class SamMaskUpscaler(nn.Module):
@@ -100,7 +75,7 @@ def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
         encoder = torch.jit.trace(SamImageEncoder(sam_model).eval(), (pixels,), strict=False, check_trace=False)
         decoder = torch.jit.trace(
-            SamPointDecoder(sam_model).eval(), (embeddings, coords, labels), strict=False, check_trace=False
+            FastPointDecoder(sam_model).eval(), (embeddings, coords, labels), strict=False, check_trace=False
         )
     upscaler = torch.jit.script(SamMaskUpscaler(int(sam_model.config.vision_config.image_size)).eval())
     return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder, "sam/mask_upscaler.pt": upscaler}

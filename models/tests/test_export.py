@@ -250,7 +250,7 @@ def test_sam_image_encoder_matches_hf(modules, hf_sam):
         assert_close(modules["sam/image_encoder.pt"](pixels), hf_sam.get_image_embeddings(pixels))
 
 
-@pytest.mark.parametrize("points", [1, 17])
+@pytest.mark.parametrize("points", [1, 17, 64])
 def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points):
     generator = torch.Generator().manual_seed(points)
     size = hf_sam.config.vision_config.image_size

@@ -4,6 +4,7 @@ import ai.djl.Device;
 
 import com.fmawsss.FmaProperties;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
@@ -35,11 +36,16 @@ public class BundleConfiguration {
      * @param properties service configuration
      * @param verifier bundle checker
      * @param resourceLoader gives the class loader holding the packaged demo bundle
+     * @param intraOpThreads libtorch intra-op threads ({@code fma.torch.intra-op-threads}, 0 = default)
+     * @param interOpThreads libtorch inter-op threads ({@code fma.torch.inter-op-threads}, 0 = default)
      * @return the loaded bundle, closed with the context
      */
     @Bean(destroyMethod = "close")
     public ModelBundle modelBundle(
-            FmaProperties properties, BundleVerifier verifier, ResourceLoader resourceLoader) {
+            FmaProperties properties, BundleVerifier verifier, ResourceLoader resourceLoader,
+            @Value("${fma.torch.intra-op-threads:0}") int intraOpThreads,
+            @Value("${fma.torch.inter-op-threads:0}") int interOpThreads) {
+        TorchThreads.apply(intraOpThreads, interOpThreads);
         Path configured = properties.bundle().dir();
         boolean demo = configured == null;
         Path dir =

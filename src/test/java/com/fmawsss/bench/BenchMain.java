@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <pre>
  * BenchMain --bundle DIR [--workload bench/workload.json] [--pytorch eager.json] [--out bench/results]
- *           [--name NAME] [--stages a,b] [--repeats N] [--no-http] [--scaling]
+ *           [--name NAME] [--stages a,b] [--repeats N] [--no-http] [--scaling] [--ablations]
  * </pre>
  */
 public final class BenchMain {
@@ -91,6 +91,10 @@ public final class BenchMain {
             root.put("superpixelCache", "disabled (every request runs SAM)");
             report.compare(stageSamples, endToEnd);
             root.putPOJO("javaCounts", stageBench.counts());
+            if (options.containsKey("ablations")) {
+                System.out.println("== ablations (before/after of the Java-side optimisations)");
+                root.putPOJO("ablations", new Ablations(bundle, workload).run(image));
+            }
             if (options.containsKey("scaling")) {
                 System.out.println("== scaling");
                 ObjectNode scaling = root.putObject("scaling");

@@ -19,7 +19,8 @@ final class MachineInfo {
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         m.put("engine", "DJL " + ai.djl.engine.Engine.getDjlVersion() + " / PyTorch "
                 + ai.djl.engine.Engine.getEngine("PyTorch").getVersion());
-        m.put("torchThreads", System.getProperty("ai.djl.pytorch.num_threads", "libtorch default"));
+        m.put("torchIntraOpThreads", com.fmawsss.bundle.TorchThreads.intraOpThreads());
+        m.put("torchInterOpThreads", com.fmawsss.bundle.TorchThreads.interOpThreads());
         return m;
     }
 
