@@ -9,6 +9,12 @@ Real models (needs the weights: a Hugging Face hub id with internet access, or a
 Tiny random-weight bundle (same architectures, small widths; for tests and the demo):
 
     python models/export.py --tiny --seed 0 --out models/demo-bundle
+
+Real-size random-weight bundle (the exact CLIP ViT-B/16 and SAM ViT-B/L/H architectures, seeded
+random values, nothing downloaded; for benchmarks -- see models/fma_export/random_real.py). It
+also holds the source weights under hf/ for models/bench/eager_pipeline.py:
+
+    python models/export.py --random-weights --sam-arch vit-b --seed 0 --out bench/.bundles/clip-b16-sam-b
 """
 from __future__ import annotations
 
@@ -35,7 +41,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--sam", default=DEFAULT_SAM, help="SamModel hub id or local directory")
     parser.add_argument("--sam-revision", default=None, help="hub revision (branch, tag or commit)")
     parser.add_argument("--tiny", action="store_true", help="seeded random-weight models of the same architectures")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the tiny models")
+    parser.add_argument("--random-weights", action="store_true",
+                        help="seeded random-weight models at the real sizes (benchmarks)")
+    parser.add_argument("--sam-arch", choices=["vit-b", "vit-l", "vit-h"], default="vit-h",
+                        help="SAM architecture of --random-weights")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the tiny / random-weight models")
     parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16 for GPU bundles")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle directory")
     return parser.parse_args(argv)
@@ -65,6 +75,21 @@ def _revision(model, requested):
 def main(argv=None) -> int:
     args = parse_args(argv)
     dtype = torch.float16 if args.dtype == "fp16" else torch.float32
+    if args.tiny and args.random_weights:
+        print("--tiny and --random-weights are exclusive", file=sys.stderr)
+        return 2
+    if args.random_weights:
+        import time
+
+        from fma_export.random_real import export_random_real
+
+        start = time.perf_counter()
+        out = export_random_real(
+            args.out, arch=args.sam_arch, seed=args.seed, write_tokenizer=_bpe_tokenizer_writer(), dtype=dtype,
+            force=args.force, log=lambda msg: print(f"[{time.perf_counter() - start:7.1f} s] {msg}", flush=True),
+        )
+        print(f"bundle written to {out} in {time.perf_counter() - start:.1f} s")
+        return 0
     if args.tiny:
         from fma_export.tiny import tiny_clip, tiny_sam
 
