@@ -203,23 +203,27 @@ class GradCam(nn.Module):
         # under a no-grad guard, but the CAM itself is a gradient.
         grad_was_enabled = torch.is_grad_enabled()
         torch.set_grad_enabled(True)
-        # F = ln_1(x): detached activations, one copy per present class so that a single
-        # backward pass yields every class's gradient.
+        # F = ln_1(x): detached activations. One forward pass of the last block, then one retained
+        # backward pass per present class (CLIP-ES's loop): cheaper than replicating the block
+        # per class for a single batched backward.
         feats = self.head.last.layer_norm1(residual).detach()
-        leaf = feats.expand(present, feats.shape[1], feats.shape[2]).clone().requires_grad_(True)
+        leaf = feats.clone().requires_grad_(True)
         attended, weights = self.head.last.self_attn(leaf, None)
-        tokens = self.head.last.finish(residual.expand(present, residual.shape[1], residual.shape[2]), attended)
+        tokens = self.head.last.finish(residual, attended)
         image = self.head.embed_tokens(tokens)
         image_n = image / image.norm(p=2, dim=-1, keepdim=True)
         logits = self.logit_scale * torch.matmul(image_n, text_n.t())
         shifted = torch.exp(logits - logits.max(dim=-1, keepdim=True)[0]) * softmax_mask
         scores = shifted / (shifted.sum(dim=-1, keepdim=True) + 1e-5)
-        selected = scores.gather(1, targets.view(present, 1)).sum()
-        grad_list: List[Optional[Tensor]] = torch.autograd.grad(
-            [selected], [leaf], create_graph=keep_graph
-        )
-        grads = grad_list[0]
-        assert grads is not None
+        per_class: List[Tensor] = []
+        for p in range(present):
+            grad_list: List[Optional[Tensor]] = torch.autograd.grad(
+                [scores[0, targets[p]]], [leaf], retain_graph=keep_graph or p + 1 < present, create_graph=keep_graph
+            )
+            grad = grad_list[0]
+            assert grad is not None
+            per_class.append(grad[0])
+        grads = torch.stack(per_class)
         torch.set_grad_enabled(grad_was_enabled)
         cam_weights = grads[:, 1:, :].mean(dim=1)
         cams = (feats[:, 1:, :] * cam_weights.unsqueeze(1)).sum(dim=-1)
