@@ -2,10 +2,12 @@ package com.fmawsss.api;
 
 import com.fmawsss.clip.UnknownClassException;
 import com.fmawsss.image.ImageDecodeException;
+import com.fmawsss.io.StorageFailure;
 import com.fmawsss.ops.scheduler.InferenceTimeoutException;
 import com.fmawsss.ops.scheduler.QueueFullException;
 import com.fmawsss.ops.scheduler.SchedulerClosedException;
 import com.fmawsss.tensors.TensorFormatException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -148,6 +150,31 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case InferenceTimeoutException t -> timeout(t);
             case SchedulerClosedException s -> unavailable(s);
             default -> unexpected(cause instanceof Exception ex ? ex : e);
+        };
+    }
+
+    /**
+     * A full or read-only state directory (prompt store, job store): 507 with a stable type. The
+     * stores write a temp file and rename it, so the failed call changed nothing. Other I/O
+     * failures are unexpected (500).
+     *
+     * @param e the failure
+     * @return the response
+     */
+    @ExceptionHandler(UncheckedIOException.class)
+    public ResponseEntity<ProblemDetail> storage(UncheckedIOException e) {
+        return switch (StorageFailure.of(e)) {
+            case FULL -> {
+                LOG.warn("storage full: {}: {}", e.getMessage(), e.getCause().getMessage());
+                yield problem(HttpStatus.INSUFFICIENT_STORAGE, ProblemTypes.STORAGE_FULL, "Storage full",
+                        "the service's storage is full; nothing was changed, retry once space is freed", Map.of(), null);
+            }
+            case READ_ONLY -> {
+                LOG.warn("storage read-only: {}: {}", e.getMessage(), e.getCause().getMessage());
+                yield problem(HttpStatus.INSUFFICIENT_STORAGE, ProblemTypes.STORAGE_READ_ONLY, "Storage read-only",
+                        "the service's storage is read-only; nothing was changed", Map.of(), null);
+            }
+            case OTHER -> unexpected(e);
         };
     }
 

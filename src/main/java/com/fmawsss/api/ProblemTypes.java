@@ -38,6 +38,10 @@ public final class ProblemTypes {
     public static final String TIMEOUT = "timeout";
     /** The service is starting or shutting down (503). */
     public static final String UNAVAILABLE = "unavailable";
+    /** The service's storage (state directory) is full; nothing was changed (507). */
+    public static final String STORAGE_FULL = "storage-full";
+    /** The service's storage (state directory) is read-only; nothing was changed (507). */
+    public static final String STORAGE_READ_ONLY = "storage-read-only";
     /** Unexpected server error (500); the body never contains internals. */
     public static final String INTERNAL = "internal-error";
     /** Endpoint or method does not exist (404/405). */

@@ -1,5 +1,6 @@
 package com.fmawsss.jobs;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -31,6 +32,9 @@ public final class JobRunner implements AutoCloseable {
     private final ExecutorService worker;
     private final Map<String, Future<?>> pending = new ConcurrentHashMap<>();
     private final Map<String, Boolean> cancelled = new ConcurrentHashMap<>();
+    // Final records the store could not take (disk full, read-only): served from memory so clients
+    // see how the job ended; on disk it stays unfinished, so a restart resumes it.
+    private final Map<String, JobRecord> unsaved = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<JobRecord> listener = record -> { };
 
     /**
@@ -93,7 +97,8 @@ public final class JobRunner implements AutoCloseable {
      * @return the record
      */
     public Optional<JobRecord> get(String id) {
-        return store.get(id);
+        JobRecord kept = unsaved.get(id);
+        return kept != null ? Optional.of(kept) : store.get(id);
     }
 
     /**
@@ -102,7 +107,7 @@ public final class JobRunner implements AutoCloseable {
      * @return all records, oldest first
      */
     public List<JobRecord> list() {
-        return store.all();
+        return store.all().stream().map(r -> unsaved.getOrDefault(r.id(), r)).toList();
     }
 
     /**
@@ -113,7 +118,7 @@ public final class JobRunner implements AutoCloseable {
      * @return the record after the request, if the job exists
      */
     public synchronized Optional<JobRecord> cancel(String id) {
-        Optional<JobRecord> record = store.get(id);
+        Optional<JobRecord> record = get(id);
         if (record.isEmpty() || record.get().state().isFinal()) {
             return record;
         }
@@ -141,7 +146,20 @@ public final class JobRunner implements AutoCloseable {
 
     private void save(JobRecord record) {
         store.save(record);
+        unsaved.remove(record.id());
         listener.accept(record);
+    }
+
+    /** Records how a job ended; when the store cannot take it, keeps it in memory (see {@link #unsaved}). */
+    private void saveFinal(JobRecord record) {
+        try {
+            save(record);
+        } catch (UncheckedIOException e) {
+            LOG.warn("job {} ended {} but its record cannot be written ({}); it is reported from memory and resumes after a restart",
+                    record.id(), record.state(), e.getMessage());
+            unsaved.put(record.id(), record);
+            listener.accept(record);
+        }
     }
 
     private void enqueue(String id, Job job) {
@@ -150,16 +168,23 @@ public final class JobRunner implements AutoCloseable {
 
     private void execute(String id, Job job) {
         pending.remove(id);
-        JobRecord record;
-        synchronized (this) {
-            record = store.get(id).orElse(null);
-            if (record == null || record.state().isFinal()) {
-                return;
+        try {
+            synchronized (this) {
+                JobRecord record = store.get(id).orElse(null);
+                if (record == null || record.state().isFinal()) {
+                    return;
+                }
+                save(record.withState(JobState.RUNNING, null, clock.instant()));
             }
-            record = record.withState(JobState.RUNNING, null, clock.instant());
-            save(record);
+            run(id, job, store.workDirectory(id));
+        } catch (UncheckedIOException e) {
+            // The store cannot record that the job started (disk full, read-only).
+            LOG.warn("job {} cannot start: {}", id, e.getMessage());
+            store.get(id).ifPresent(r -> saveFinal(r.withState(JobState.FAILED, e.getMessage(), clock.instant())));
         }
-        Path dir = store.workDirectory(id);
+    }
+
+    private void run(String id, Job job, Path dir) {
         JobContext context = new JobContext() {
             @Override
             public String id() {
@@ -185,10 +210,10 @@ public final class JobRunner implements AutoCloseable {
         };
         try {
             Map<String, String> result = job.run(context);
-            store.get(id).ifPresent(r -> save(r.withResult(result, clock.instant())));
+            store.get(id).ifPresent(r -> saveFinal(r.withResult(result, clock.instant())));
         } catch (JobCancelledException e) {
             if (cancelled.containsKey(id)) {
-                store.get(id).ifPresent(r -> save(r.withState(JobState.CANCELLED, null, clock.instant())));
+                store.get(id).ifPresent(r -> saveFinal(r.withState(JobState.CANCELLED, null, clock.instant())));
             }
             // Interrupted by shutdown: the record stays RUNNING and recover() resumes it.
         } catch (Exception e) {
@@ -200,7 +225,7 @@ public final class JobRunner implements AutoCloseable {
             }
             LOG.warn("job {} failed", id, e);
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            store.get(id).ifPresent(r -> save(r.withState(JobState.FAILED, message, clock.instant())));
+            store.get(id).ifPresent(r -> saveFinal(r.withState(JobState.FAILED, message, clock.instant())));
         } finally {
             cancelled.remove(id);
         }

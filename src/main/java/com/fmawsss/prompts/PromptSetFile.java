@@ -1,11 +1,19 @@
 package com.fmawsss.prompts;
 
+import com.fmawsss.tensors.FloatTensor;
 import com.fmawsss.tensors.Safetensors;
 import com.fmawsss.tensors.TensorFormatException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,11 +24,17 @@ import tools.jackson.databind.node.ObjectNode;
  * One-file serialisation of a {@link PromptSet}: a safetensors file whose tensors are the learned
  * contexts and whose metadata entry {@value #METADATA_KEY} holds the vocabulary and settings as
  * JSON. Writing is deterministic, so a set read back and written again gives the same bytes.
+ * The metadata entry {@value #CHECKSUM_KEY} holds the SHA-256 of the description and the
+ * contexts, so a damaged file is refused instead of loading changed prompts; files written before
+ * it existed have none and are read unverified.
  */
 public final class PromptSetFile {
 
     /** Metadata key of the JSON description. */
     public static final String METADATA_KEY = "promptSet";
+
+    /** Metadata key of the SHA-256 of the description and the contexts (see {@link #checksum}). */
+    public static final String CHECKSUM_KEY = "sha256";
 
     /** Version of the JSON description. */
     public static final int FORMAT_VERSION = 1;
@@ -54,7 +68,40 @@ public final class PromptSetFile {
         }
         ObjectNode info = root.putObject("info");
         set.info().forEach(info::put);
-        return Safetensors.write(new Safetensors.Content(set.contexts(), Map.of(METADATA_KEY, JSON.writeValueAsString(root))));
+        String description = JSON.writeValueAsString(root);
+        return Safetensors.write(new Safetensors.Content(set.contexts(),
+                Map.of(METADATA_KEY, description, CHECKSUM_KEY, checksum(description, set.contexts()))));
+    }
+
+    /**
+     * SHA-256 over the description's UTF-8 bytes, then every tensor in name order: its name, a NUL,
+     * its shape and its float bits (little-endian int32 each).
+     *
+     * @param description the JSON description
+     * @param tensors the contexts
+     * @return lower-case hex
+     */
+    static String checksum(String description, Map<String, FloatTensor> tensors) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        digest.update(description.getBytes(StandardCharsets.UTF_8));
+        new TreeMap<>(tensors).forEach((name, tensor) -> {
+            digest.update(name.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            ByteBuffer bytes = ByteBuffer.allocate(4 * (tensor.shape().length + tensor.data().length)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int dim : tensor.shape()) {
+                bytes.putInt(dim);
+            }
+            for (float value : tensor.data()) {
+                bytes.putInt(Float.floatToRawIntBits(value));
+            }
+            digest.update(bytes.array());
+        });
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     /**
@@ -82,7 +129,8 @@ public final class PromptSetFile {
             root.path("background").forEach(b -> background.add(VocabularyEntry.plain(b.path("name").asString())));
             Map<String, String> info = new LinkedHashMap<>();
             root.path("info").properties().forEach(e -> info.put(e.getKey(), e.getValue().asString()));
-            return new PromptSet(
+            // Structure first (precise messages), then integrity.
+            PromptSet set = new PromptSet(
                     root.path("id").asString(),
                     PromptKind.valueOf(root.path("kind").asString().toUpperCase()),
                     PromptLayout.valueOf(root.path("layout").asString().toUpperCase()),
@@ -90,6 +138,22 @@ public final class PromptSetFile {
                     root.path("contextTokens").asInt(),
                     content.tensors(),
                     info);
+            String recorded = content.metadata().get(CHECKSUM_KEY);
+            if (recorded != null && !recorded.equals(checksum(json, content.tensors()))) {
+                throw new TensorFormatException("the file is corrupt: the SHA-256 of its description and contexts does not match"
+                        + " the one recorded when it was written");
+            }
+            // A non-finite context (a diverged training, a file without checksum) must refuse the file,
+            // not poison every CAM computed with it.
+            content.tensors().forEach((name, tensor) -> {
+                float[] data = tensor.data();
+                for (int i = 0; i < data.length; i++) {
+                    if (!Float.isFinite(data[i])) {
+                        throw new TensorFormatException("context '" + name + "' holds a non-finite value at index " + i);
+                    }
+                }
+            });
+            return set;
         } catch (JacksonException | IllegalArgumentException e) {
             throw new TensorFormatException("invalid prompt-set description: " + e.getMessage(), e);
         }

@@ -11,6 +11,7 @@ import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptStore;
+import com.fmawsss.prompts.PromptStoreException;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
 import com.fmawsss.training.SeedJob;
@@ -93,7 +94,23 @@ public final class JobFactory {
                     "iterations and batch size must be positive");
         }
         Dataset dataset = dataset(request.dataset());
-        return new TrainingJob(dataset, settings, bundle, pipeline, scheduler, amg, set -> prompts.add(set).id());
+        return new TrainingJob(dataset, settings, bundle, pipeline, scheduler, amg, this::publish);
+    }
+
+    /**
+     * Stores a trained version. Its id names the job ({@code job-<id>}), so an existing one was
+     * published by this very job before a crash cut it short between publishing and recording its
+     * result: the resumed job accepts it instead of failing on "version exists".
+     */
+    private String publish(PromptSet set) {
+        try {
+            return prompts.add(set).id();
+        } catch (PromptStoreException e) {
+            if (e.reason() == PromptStoreException.Reason.VERSION_EXISTS && prompts.get(set.id()).isPresent()) {
+                return set.id();
+            }
+            throw e;
+        }
     }
 
     /**
