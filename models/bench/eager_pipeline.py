@@ -135,16 +135,7 @@ def clip_preprocess(image: Image.Image, patch: int) -> torch.Tensor:
 def vision_forward(model, pixels: torch.Tensor):
     """Residual stream entering the last block and the head-mean attention of every earlier block,
     in one pass (CLIP-ES ``encode_image`` with bilinearly upsampled position embeddings)."""
-    emb = model.vision_model.embeddings
-    cfg = model.config.vision_config
-    grid = cfg.image_size // cfg.patch_size
-    h, w = pixels.shape[2] // cfg.patch_size, pixels.shape[3] // cfg.patch_size
-    patches = emb.patch_embedding(pixels).flatten(2).transpose(1, 2)
-    table = emb.position_embedding.weight
-    pos = F.interpolate(table[1:].T.reshape(1, -1, grid, grid), size=(h, w), mode="bilinear",
-                        align_corners=False).reshape(1, -1, h * w).transpose(1, 2)
-    x = torch.cat([emb.class_embedding.expand(1, 1, -1), patches], dim=1)
-    x = model.vision_model.pre_layrnorm(x + torch.cat([table[:1].unsqueeze(0), pos], dim=1))
+    x, (h, w) = camref.embed_pixels(model, pixels)
     maps = []
     for layer in model.vision_model.encoder.layers[:-1]:
         attended, weights = layer.self_attn(layer.layer_norm1(x), attention_mask=None)

@@ -115,8 +115,9 @@ def learned_features(model, tokenizer, path: Path, classes, background):
 
 # --- image side ------------------------------------------------------------------------------
 
-def vision_tokens(model: CLIPModel, pixels: torch.Tensor):
-    """Residual stream entering the last block, and head-mean attention of every block but the last."""
+def embed_pixels(model: CLIPModel, pixels: torch.Tensor):
+    """Patch + class embeddings with the 14x14 position table bilinearly resized to the patch grid
+    (align_corners=False, spec §8), after the pre-LayerNorm -> (tokens ``[1, 1+h*w, D]``, (h, w))."""
     emb = model.vision_model.embeddings
     cfg = model.config.vision_config
     grid = cfg.image_size // cfg.patch_size
@@ -126,7 +127,12 @@ def vision_tokens(model: CLIPModel, pixels: torch.Tensor):
     pos = torch.nn.functional.interpolate(table[1:].T.reshape(1, -1, grid, grid), size=(h, w), mode="bilinear",
                                           align_corners=False).reshape(1, -1, h * w).transpose(1, 2)
     x = torch.cat([emb.class_embedding.expand(1, 1, -1), patches], dim=1)
-    x = model.vision_model.pre_layrnorm(x + torch.cat([table[:1].unsqueeze(0), pos], dim=1))
+    return model.vision_model.pre_layrnorm(x + torch.cat([table[:1].unsqueeze(0), pos], dim=1)), (h, w)
+
+
+def vision_tokens(model: CLIPModel, pixels: torch.Tensor):
+    """Residual stream entering the last block, and head-mean attention of every block but the last."""
+    x, (h, w) = embed_pixels(model, pixels)
     maps = []
     for layer in model.vision_model.encoder.layers[:-1]:
         _, weights = layer.self_attn(layer.layer_norm1(x), attention_mask=None)
