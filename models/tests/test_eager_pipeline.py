@@ -70,6 +70,15 @@ def assert_same_masks(ours: eager.AmgResult, ref: samref.MaskSet) -> None:
     np.testing.assert_array_equal(ours.stability.astype(np.float32), ref.stability)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _restore_sam_input_size():
+    """The reference keeps the SAM input size in a module global that loading a model (and the
+    tests below) set; restore it so later test modules see the default again."""
+    saved = samref.SAM_INPUT_SIZE
+    yield
+    samref.SAM_INPUT_SIZE = saved
+
+
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
     """Tiny models: intra-op threads only add synchronisation, which costs 30x when another
