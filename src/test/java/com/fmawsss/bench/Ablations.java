@@ -13,9 +13,7 @@ import com.fmawsss.image.RgbImage;
 import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -73,15 +71,7 @@ final class Ablations {
     }
 
     private double median(Runnable work) {
-        List<Double> samples = new ArrayList<>();
-        for (int r = -workload.warmup(); r < workload.stageRepeats(); r++) {
-            long start = System.nanoTime();
-            work.run();
-            if (r >= 0) {
-                samples.add((System.nanoTime() - start) / 1e6);
-            }
-        }
-        return new Samples(samples).median();
+        return Samples.measure(workload.warmup(), workload.stageRepeats(), work).median();
     }
 
     private static Map<String, Double> pair(double before, double after) {

@@ -43,15 +43,7 @@ final class HttpBenchmark {
      * @return client-side latencies
      */
     Samples seeds(byte[] image, List<String> labels, int warmup, int repeats) {
-        List<Double> samples = new ArrayList<>();
-        for (int r = -warmup; r < repeats; r++) {
-            long start = System.nanoTime();
-            post(image, labels);
-            if (r >= 0) {
-                samples.add((System.nanoTime() - start) / 1e6);
-            }
-        }
-        return new Samples(samples);
+        return Samples.measure(warmup, repeats, () -> post(image, labels));
     }
 
     /**

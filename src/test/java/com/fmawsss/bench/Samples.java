@@ -19,6 +19,27 @@ public record Samples(List<Double> millis) {
     }
 
     /**
+     * Runs work {@code warmup} times untimed, then {@code repeats} times timed.
+     *
+     * @param warmup untimed runs
+     * @param repeats timed runs (at least one)
+     * @param work the work
+     * @return the timed runs
+     */
+    public static Samples measure(int warmup, int repeats, Runnable work) {
+        for (int r = 0; r < warmup; r++) {
+            work.run();
+        }
+        java.util.List<Double> samples = new java.util.ArrayList<>(repeats);
+        for (int r = 0; r < repeats; r++) {
+            long start = System.nanoTime();
+            work.run();
+            samples.add((System.nanoTime() - start) / 1e6);
+        }
+        return new Samples(samples);
+    }
+
+    /**
      * Returns the median (mean of the two middle values for an even count).
      *
      * @return milliseconds

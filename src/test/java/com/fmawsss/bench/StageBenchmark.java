@@ -13,7 +13,6 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixelGenerator;
-import com.fmawsss.sam.SamInput;
 import com.fmawsss.sam.SamPredictor;
 import com.fmawsss.sam.SamPreprocessor;
 import com.fmawsss.seeding.QuasiSuperpixel;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Times the pipeline's stages in-process, with the stage names of the PyTorch eager pipeline
@@ -33,7 +31,6 @@ import java.util.function.Supplier;
  */
 final class StageBenchmark {
 
-    private final ModelBundle bundle;
     private final Workload workload;
     private final AmgSettings amg;
     private final StageClock clock = new StageClock();
@@ -44,7 +41,6 @@ final class StageBenchmark {
     private final Map<String, Object> counts = new LinkedHashMap<>();
 
     StageBenchmark(ModelBundle bundle, Workload workload, AmgSettings amg) {
-        this.bundle = bundle;
         this.workload = workload;
         this.amg = amg;
         this.cams = new CamEngine(bundle, clock);
@@ -85,18 +81,16 @@ final class StageBenchmark {
                     clip.add(total - clock.millis(Stage.CAA));
                 }
             }
-            report(out, name, clip);
+            report(out, name, new Samples(clip));
             if (seedSet) {
                 seedCams = last;
-                report(out, "caa", caa);
+                report(out, "caa", new Samples(caa));
             }
         }
         if (wanted(selected, "sam_encode")) {
-            report(out, "sam_encode", repeat(workload.stageRepeats(), () -> {
+            report(out, "sam_encode", Samples.measure(workload.warmup(), workload.stageRepeats(), () -> {
                 try (NDManager manager = predictor.newManager()) {
-                    SamInput input = samPreprocessor.prepare(image);
-                    predictor.encode(manager, input);
-                    return null;
+                    predictor.encode(manager, samPreprocessor.prepare(image));
                 }
             }));
         }
@@ -114,15 +108,15 @@ final class StageBenchmark {
                     decode.add(millis - clock.millis(Stage.SAM_ENCODE));
                 }
             }
-            report(out, "amg_decode", decode);
-            report(out, "amg_total", total);
+            report(out, "amg_decode", new Samples(decode));
+            report(out, "amg_total", new Samples(total));
             counts.put("finalMasks", masks.size());
         }
         if (wanted(selected, "sams") && seedCams != null) {
             List<QuasiSuperpixel> finalMasks = masks;
             CamResult finalCams = seedCams;
-            report(out, "sams", repeat(workload.stageRepeats(), () -> SeedPipeline.refine(finalMasks, finalCams.refined(),
-                    image.height(), image.width(), workload.alpha())));
+            report(out, "sams", Samples.measure(workload.warmup(), workload.stageRepeats(), () -> SeedPipeline.refine(
+                    finalMasks, finalCams.refined(), image.height(), image.width(), workload.alpha())));
         }
         return out;
     }
@@ -136,20 +130,7 @@ final class StageBenchmark {
         return counts;
     }
 
-    private List<Double> repeat(int repeats, Supplier<?> work) {
-        List<Double> samples = new ArrayList<>();
-        for (int r = -workload.warmup(); r < repeats; r++) {
-            long start = System.nanoTime();
-            work.get();
-            if (r >= 0) {
-                samples.add((System.nanoTime() - start) / 1e6);
-            }
-        }
-        return samples;
-    }
-
-    private static void report(Map<String, Samples> out, String name, List<Double> samples) {
-        Samples s = new Samples(samples);
+    private static void report(Map<String, Samples> out, String name, Samples s) {
         out.put(name, s);
         System.out.printf("  java %-16s median %10.1f ms  p90 %10.1f ms%n", name, s.median(), s.p90());
     }
