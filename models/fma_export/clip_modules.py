@@ -47,6 +47,15 @@ class Attention(nn.Module):
         out = torch.matmul(weights, v).transpose(1, 2).reshape(b, t, c)
         return self.out_proj(out), weights.mean(dim=1)
 
+    def forward_fused(self, x: Tensor) -> Tensor:
+        """The output alone, through the fused kernel (no attention weights are formed)."""
+        b, t, c = x.shape
+        q = self.q_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        out = F.scaled_dot_product_attention(q, k, v, scale=self.scale)
+        return self.out_proj(out.transpose(1, 2).reshape(b, t, c))
+
 
 class Mlp(nn.Module):
     """CLIP MLP: fc1, activation (quick GELU for OpenAI CLIP, exact GELU otherwise), fc2."""
@@ -79,6 +88,10 @@ class Block(nn.Module):
     def forward(self, x: Tensor, mask: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
         attended, weights = self.self_attn(self.layer_norm1(x), mask)
         return self.finish(x, attended), weights
+
+    def forward_fused(self, x: Tensor) -> Tensor:
+        """The block without attention weights (blocks whose maps nobody reads)."""
+        return self.finish(x, self.self_attn.forward_fused(self.layer_norm1(x)))
 
     def finish(self, residual: Tensor, attended: Tensor) -> Tensor:
         """Second half of the block, given the attention output (used by Softmax-GradCAM)."""
@@ -152,9 +165,12 @@ class VisionTrunk(nn.Module):
         attn = torch.zeros(x.shape[0], x.shape[1], x.shape[1], dtype=x.dtype, device=x.device)
         index = 0
         for block in self.blocks:
-            x, weights = block(x, None)
+            # Only the last `wanted` blocks' maps are averaged; the others skip forming them.
             if index >= count - wanted:
+                x, weights = block(x, None)
                 attn = attn + weights
+            else:
+                x = block.forward_fused(x)
             index += 1
         if wanted > 0:
             attn = attn / wanted

@@ -525,7 +525,7 @@ def fmt(value, digits: int = 3) -> str:
 def print_table(result: dict) -> None:
     cfg = result["config"]
     print(f"\nLoad test: concurrency {cfg['concurrency']}, queue capacity {cfg['queueCapacity']}, "
-          f"{cfg['durationSeconds']} s per level")
+          f"{cfg['durationSeconds']} s per level, malloc {cfg.get('malloc', 'unknown')}")
     header = f"{'level':>5} {'clients':>7} {'requests':>8} {'200':>6} {'429':>6} {'other':>5} {'endpoint':<10} " \
              f"{'p50 s':>7} {'p95 s':>7} {'p99 s':>7} {'hits':>6} {'misses':>6} {'drained':>8}"
     print(header)
@@ -597,6 +597,7 @@ def parse_args(argv: list[str]):
     p.add_argument("--request-timeout", type=float, default=180.0, help="client socket timeout (default 180 s)")
     p.add_argument("--seed", type=int, default=10, help="seed of the request mix (default 10)")
     p.add_argument("--out", help="write the JSON result here")
+    p.add_argument("--malloc", default="unknown", help="native allocator of the service, reported (run.sh passes it)")
     args = p.parse_args(argv)
     url = urllib.parse.urlsplit(args.base_url)
     if url.scheme != "http" or url.hostname not in LOOPBACK or url.port is None:
@@ -654,7 +655,7 @@ def main(argv: list[str]) -> int:
             "levels": args.level_multiples, "durationSeconds": args.duration, "photos": len(photos), "pool": args.pool,
             "freshFraction": args.fresh_fraction, "sampleIntervalSeconds": args.sample_interval,
             "maxBackoffSeconds": args.max_backoff, "gcProbe": bool(args.jcmd), "gcIntervalSeconds": args.gc_interval, "seed": args.seed, "cpus": os.cpu_count(), "warmupSeconds": args.warmup,
-            "hostLoadAverage": {"before": load_before, "after": read_loadavg()},
+            "malloc": args.malloc, "hostLoadAverage": {"before": load_before, "after": read_loadavg()},
         },
         "levels": reports,
         "memory": trend,

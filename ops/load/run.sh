@@ -16,8 +16,10 @@
 # queue and the 429 path would go untested), FMA_SAM_CACHE_BYTES (default 16 MiB here, so the
 # bounded superpixel cache is full within the first level and its legitimate growth is not taken
 # for a leak), LOAD_JAVA_OPTS (default: a fixed, pre-touched 1 GiB heap, so RSS does not grow as G1
-# expands the heap and an RSS trend means native memory). The live heap is probed with the JDK's
-# jcmd (a full GC every 30 s) when it is next to java.
+# expands the heap and an RSS trend means native memory), LOAD_MALLOC (tcmalloc, the default and
+# what the Docker image preloads; jemalloc; or glibc: no preload. A named allocator that is not
+# installed is an error, not a silent fallback; CI installs libtcmalloc-minimal4 first). The live heap
+# is probed with the JDK's jcmd (a full GC every 30 s) when it is next to java.
 set -euo pipefail
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 cd "$(dirname "$self")/../.."
@@ -65,6 +67,20 @@ if $build || [[ -z "$jar" ]] || [[ -n "$(find src pom.xml -newer "$jar" -print -
   jar="$(ls target/fma-wsss-*.jar | grep -v -- '-plain\.jar$' | head -n1)"
 fi
 
+malloc="${LOAD_MALLOC:-tcmalloc}"
+preload=""
+case "$malloc" in
+  tcmalloc) preload="$(find /usr/lib /usr/lib64 /usr/local/lib -name 'libtcmalloc_minimal.so.4' 2>/dev/null | head -n1)" ;;
+  jemalloc) preload="$(find /usr/lib /usr/lib64 /usr/local/lib -name 'libjemalloc.so.2' 2>/dev/null | head -n1)" ;;
+  glibc) ;;
+  *) echo "load: LOAD_MALLOC must be tcmalloc, jemalloc or glibc, not '$malloc'" >&2; exit 2 ;;
+esac
+if [[ "$malloc" != glibc && -z "$preload" ]]; then
+  echo "load: $malloc is not installed (Debian/Ubuntu: apt-get install libtcmalloc-minimal4 or libjemalloc2;" \
+       "LOAD_MALLOC=glibc runs without a preload)" >&2
+  exit 2
+fi
+
 concurrency="${FMA_SCHEDULER_CONCURRENCY:-1}"
 capacity="${FMA_SCHEDULER_QUEUE_CAPACITY:-2}"
 port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -82,13 +98,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== starting $jar on 127.0.0.1:$port (concurrency $concurrency, queue capacity $capacity, state $state)"
+echo "== starting $jar on 127.0.0.1:$port (concurrency $concurrency, queue capacity $capacity, malloc $malloc${preload:+ $preload}, state $state)"
 # The admin API stays disabled (no token); only the inference endpoints are driven.
 env -u FMA_ADMIN_TOKEN \
   FMA_STATE_DIR="$state" \
   FMA_SCHEDULER_CONCURRENCY="$concurrency" \
   FMA_SCHEDULER_QUEUE_CAPACITY="$capacity" \
   FMA_SAM_CACHE_BYTES="${FMA_SAM_CACHE_BYTES:-16777216}" \
+  ${preload:+LD_PRELOAD="$preload"} \
   "$java_bin" ${LOAD_JAVA_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch} \
   -XX:+ExitOnOutOfMemoryError -Dai.djl.offline=true \
   -jar "$jar" --server.address=127.0.0.1 --server.port="$port" >"$log" 2>&1 &
@@ -125,7 +142,7 @@ fi
 
 status=0
 "$python" ops/load/loadtest.py --base-url "http://127.0.0.1:$port" --pid "$pid" \
-  --concurrency "$concurrency" --queue-capacity "$capacity" --levels "$levels" --duration "$duration" --warmup "$warmup" \
+  --concurrency "$concurrency" --queue-capacity "$capacity" --levels "$levels" --duration "$duration" --warmup "$warmup" --malloc "$malloc" \
   --photos src/test/resources/photos/*.jpg --out "$out" ${probe[@]+"${probe[@]}"} ${extra[@]+"${extra[@]}"} || status=$?
 
 if grep -qE 'ERROR|Exception' "$log"; then

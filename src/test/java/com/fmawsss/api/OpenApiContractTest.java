@@ -82,6 +82,10 @@ class OpenApiContractTest {
             if (path.startsWith("/v1/admin/")) {
                 // Admin calls are not scheduled (no 429/503) but are guarded: bad token, API disabled.
                 assertThat(codes).as("%s %s responses", method, path).contains("401", "404");
+                if (method.equals("post")) {
+                    // Every admin POST writes the state directory: full or read-only storage is a 507.
+                    assertThat(codes).as("%s %s responses", method, path).contains("507");
+                }
             } else {
                 assertThat(codes).as("%s %s responses", method, path).contains("200", "400", "413", "415", "422", "429", "503");
             }
