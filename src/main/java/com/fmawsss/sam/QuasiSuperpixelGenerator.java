@@ -81,8 +81,11 @@ public final class QuasiSuperpixelGenerator {
     }
 
     private List<MaskCandidate> processCrop(RgbImage image, CropBoxes.Crop crop, AmgSettings settings) {
-        RgbImage cropped = crop(image, crop);
-        SamInput input = preprocessor.prepare(cropped);
+        // sam_encode covers SAM's preprocessing too (as SamPredictor.set_image does), so sam_decode
+        // is the point decoding and mask post-processing alone.
+        long encodeStart = System.nanoTime();
+        SamInput input = preprocessor.prepare(crop(image, crop));
+        long prepared = System.nanoTime() - encodeStart;
         int perSide = settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
         double[] grid = CropBoxes.pointGrid(perSide);
         int points = grid.length / 2;
@@ -90,8 +93,10 @@ public final class QuasiSuperpixelGenerator {
         double scaleY = (double) input.resizedHeight() / crop.height();
         List<MaskCandidate> candidates = new ArrayList<>();
         try (NDManager manager = predictor.newManager()) {
-            NDArray embedding = timings.time(Stage.SAM_ENCODE, () -> predictor.encode(manager, input));
+            long encodeCall = System.nanoTime();
+            NDArray embedding = predictor.encode(manager, input);
             long decodeStart = System.nanoTime();
+            timings.record(Stage.SAM_ENCODE, prepared + decodeStart - encodeCall);
             for (int start = 0; start < points; start += settings.pointsPerBatch()) {
                 int count = Math.min(settings.pointsPerBatch(), points - start);
                 float[] coords = new float[2 * count];

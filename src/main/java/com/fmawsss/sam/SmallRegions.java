@@ -80,52 +80,121 @@ public final class SmallRegions {
         return new Result(out, true);
     }
 
-    /** 8-connected component labels (1-based, numbered in row-major order of first pixel). */
-    private record Components(int[] labels, int[] sizes) {
+    /**
+     * 8-connected component labels (1-based, numbered in row-major order of their first pixel) and
+     * sizes ({@code sizes[0]} unused).
+     *
+     * <p>Labelled over runs, not pixels: each row's runs of set pixels are joined (union-find) with
+     * the runs of the row above that touch them, including diagonally, so the work is one pass over
+     * the pixels plus one step per run. The runs come in row-major order, so numbering components
+     * in the order their first run appears numbers them by first pixel, as a flood fill would.
+     */
+    record Components(int[] labels, int[] sizes) {
 
         static Components label(boolean[] mask, int width, int height) {
-            int[] labels = new int[mask.length];
-            int[] stack = new int[mask.length];
-            int count = 0;
-            int[] sizes = new int[16];
-            for (int start = 0; start < mask.length; start++) {
-                if (!mask[start] || labels[start] != 0) {
-                    continue;
-                }
-                count++;
-                if (count >= sizes.length) {
-                    sizes = java.util.Arrays.copyOf(sizes, sizes.length * 2);
-                }
-                int top = 0;
-                stack[top++] = start;
-                labels[start] = count;
-                int size = 0;
-                while (top > 0) {
-                    int p = stack[--top];
-                    size++;
-                    int py = p / width;
-                    int px = p - py * width;
-                    for (int dy = -1; dy <= 1; dy++) {
-                        int ny = py + dy;
-                        if (ny < 0 || ny >= height) {
-                            continue;
-                        }
-                        for (int dx = -1; dx <= 1; dx++) {
-                            int nx = px + dx;
-                            if (nx < 0 || nx >= width) {
-                                continue;
-                            }
-                            int q = ny * width + nx;
-                            if (mask[q] && labels[q] == 0) {
-                                labels[q] = count;
-                                stack[top++] = q;
-                            }
-                        }
+            Runs runs = Runs.of(mask, width, height);
+            int n = runs.count();
+            int[] parent = new int[n];
+            for (int r = 0; r < n; r++) {
+                parent[r] = r;
+            }
+            for (int y = 1; y < height; y++) {
+                int a = runs.rowStart()[y - 1];
+                int b = runs.rowStart()[y];
+                int aEnd = runs.rowStart()[y];
+                int bEnd = runs.rowStart()[y + 1];
+                while (a < aEnd && b < bEnd) {
+                    // [s, e) runs touch 8-connectedly when each starts at most one past the other's last pixel.
+                    if (runs.start()[a] <= runs.end()[b] && runs.start()[b] <= runs.end()[a]) {
+                        union(parent, a, b);
+                    }
+                    if (runs.end()[a] < runs.end()[b]) {
+                        a++;
+                    } else {
+                        b++;
                     }
                 }
-                sizes[count] = size;
+            }
+            int[] labels = new int[mask.length];
+            int[] labelOfRoot = new int[n];
+            int[] sizes = new int[n + 1];
+            int count = 0;
+            for (int r = 0; r < n; r++) {
+                int root = find(parent, r);
+                if (labelOfRoot[root] == 0) {
+                    labelOfRoot[root] = ++count;
+                }
+                int label = labelOfRoot[root];
+                int offset = runs.row()[r] * width;
+                sizes[label] += runs.end()[r] - runs.start()[r];
+                java.util.Arrays.fill(labels, offset + runs.start()[r], offset + runs.end()[r], label);
             }
             return new Components(labels, java.util.Arrays.copyOf(sizes, count + 1));
+        }
+
+        private static int find(int[] parent, int r) {
+            int root = r;
+            while (parent[root] != root) {
+                root = parent[root];
+            }
+            while (parent[r] != root) {
+                int next = parent[r];
+                parent[r] = root;
+                r = next;
+            }
+            return root;
+        }
+
+        private static void union(int[] parent, int a, int b) {
+            int ra = find(parent, a);
+            int rb = find(parent, b);
+            if (ra != rb) {
+                parent[Math.max(ra, rb)] = Math.min(ra, rb);
+            }
+        }
+    }
+
+    /**
+     * Horizontal runs of set pixels in row-major order: run {@code r} covers columns
+     * {@code [start[r], end[r])} of row {@code row[r]}; the runs of row {@code y} are
+     * {@code [rowStart[y], rowStart[y + 1])}.
+     */
+    private record Runs(int[] start, int[] end, int[] row, int[] rowStart, int count) {
+
+        static Runs of(boolean[] mask, int width, int height) {
+            int capacity = 64;
+            int[] start = new int[capacity];
+            int[] end = new int[capacity];
+            int[] row = new int[capacity];
+            int[] rowStart = new int[height + 1];
+            int n = 0;
+            for (int y = 0; y < height; y++) {
+                rowStart[y] = n;
+                int offset = y * width;
+                int x = 0;
+                while (x < width) {
+                    if (!mask[offset + x]) {
+                        x++;
+                        continue;
+                    }
+                    int s = x;
+                    while (x < width && mask[offset + x]) {
+                        x++;
+                    }
+                    if (n == capacity) {
+                        capacity *= 2;
+                        start = java.util.Arrays.copyOf(start, capacity);
+                        end = java.util.Arrays.copyOf(end, capacity);
+                        row = java.util.Arrays.copyOf(row, capacity);
+                    }
+                    start[n] = s;
+                    end[n] = x;
+                    row[n] = y;
+                    n++;
+                }
+            }
+            rowStart[height] = n;
+            return new Runs(start, end, row, rowStart, n);
         }
     }
 }

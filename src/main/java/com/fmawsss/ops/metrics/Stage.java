@@ -9,7 +9,7 @@ public enum Stage {
     GRADCAM("gradcam"),
     /** Class-aware attention affinity: box masks and the affinity refinement of the CAMs. */
     CAA("caa"),
-    /** SAM image encoder, one observation per encoded crop. */
+    /** SAM preprocessing (resize, normalise, pad) and image encoder, one observation per encoded crop. */
     SAM_ENCODE("sam_encode"),
     /** SAM point-prompt decoding of one crop: all point batches, upscaling and mask filtering. */
     SAM_DECODE("sam_decode"),
