@@ -55,14 +55,14 @@ final class BenchReport {
         if (java != null) {
             row.put("javaMs", round(java.median()));
             row.put("javaP90Ms", round(java.p90()));
-            row.put("javaImagesPerSecond", round(1000.0 / java.median()));
+            row.put("javaImagesPerSecond", perSecond(java.median()));
             var samples = row.putArray("javaSamplesMs");
             java.millis().forEach(v -> samples.add(round(v)));
         }
         if (py.has("medianMs")) {
             row.put("pytorchMs", round(py.get("medianMs").asDouble()));
             row.put("pytorchP90Ms", round(py.path("p90Ms").asDouble()));
-            row.put("pytorchImagesPerSecond", round(1000.0 / py.get("medianMs").asDouble()));
+            row.put("pytorchImagesPerSecond", perSecond(py.get("medianMs").asDouble()));
         }
         if (java != null && py.has("medianMs")) {
             row.put("ratio", Math.round(java.median() / py.get("medianMs").asDouble() * 1000) / 1000.0);
@@ -73,8 +73,8 @@ final class BenchReport {
     /** Prints the comparison table. */
     void print() {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-18s %12s %12s %12s %12s %8s%n", "stage", "java median", "java p90", "torch median",
-                "torch p90", "ratio");
+        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s%n", "stage", "java median", "java p90",
+                "java img/s", "torch median", "torch p90", "torch img/s", "ratio");
         root.path("stages").properties().forEach(e -> printRow(e.getKey(), e.getValue()));
         if (root.has("endToEnd")) {
             printRow("end_to_end", root.get("endToEnd"));
@@ -84,8 +84,18 @@ final class BenchReport {
     }
 
     private static void printRow(String name, JsonNode row) {
-        System.out.printf(Locale.ROOT, "%-18s %12s %12s %12s %12s %8s%n", name, cell(row, "javaMs"), cell(row, "javaP90Ms"),
-                cell(row, "pytorchMs"), cell(row, "pytorchP90Ms"), row.has("ratio") ? String.format(Locale.ROOT, "%.3f", row.get("ratio").asDouble()) : "-");
+        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s%n", name, cell(row, "javaMs"), cell(row, "javaP90Ms"),
+                rate(row, "javaImagesPerSecond"), cell(row, "pytorchMs"), cell(row, "pytorchP90Ms"), rate(row, "pytorchImagesPerSecond"),
+                row.has("ratio") ? String.format(Locale.ROOT, "%.3f", row.get("ratio").asDouble()) : "-");
+    }
+
+    private static String rate(JsonNode row, String field) {
+        return row.has(field) ? String.format(Locale.ROOT, "%.4f", row.get(field).asDouble()) : "-";
+    }
+
+    /** Images per second for a median in milliseconds, to 4 decimals (whole images take seconds here). */
+    static double perSecond(double medianMillis) {
+        return Math.round(10_000_000.0 / medianMillis) / 10_000.0;
     }
 
     private static String cell(JsonNode row, String field) {
