@@ -120,9 +120,12 @@ RUN groupadd --system --gid 10001 fma && \
 # tcmalloc for the native (libtorch) heap: under sustained load glibc malloc keeps freed tensor
 # memory and RSS climbs (+49 MiB/min in ops/load); with tcmalloc RSS stays flat and throughput is
 # 8 % higher (docs/reliability.md, "Findings"). The link gives LD_PRELOAD one path on every arch.
+# Ubuntu 24.04 (cpu base) names the package libtcmalloc-minimal4t64, Ubuntu 22.04 (cuda base)
+# libtcmalloc-minimal4.
 # hadolint ignore=DL3008
 RUN apt-get update && \
-    apt-get install -y --no-install-recommends libtcmalloc-minimal4 && \
+    { apt-get install -y --no-install-recommends libtcmalloc-minimal4t64 || \
+      apt-get install -y --no-install-recommends libtcmalloc-minimal4; } && \
     rm -rf /var/lib/apt/lists/* && \
     ln -s "$(find /usr/lib -name 'libtcmalloc_minimal.so.4' | head -n1)" /opt/fma/libtcmalloc_minimal.so.4 && \
     test -e /opt/fma/libtcmalloc_minimal.so.4
