@@ -23,6 +23,7 @@ import com.fmawsss.security.DataRoots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ class PublishCrashWindowTest {
             String version;
             try (JobRunner runner = new JobRunner(store, factory::resume, Clock.systemUTC())) {
                 id = runner.submit("training", requestJson, factory.training(request)).id();
-                JobRecord done = awaitFinal(runner, id);
+                JobRecord done = RunnerJobs.awaitFinal(runner, id, Duration.ofSeconds(240));
                 assertThat(done.state()).as(done.error()).isEqualTo(JobState.SUCCEEDED);
                 version = done.result().get("promptVersion");
             }
@@ -70,7 +71,7 @@ class PublishCrashWindowTest {
 
             try (JobRunner restarted = new JobRunner(store, factory::resume, Clock.systemUTC())) {
                 assertThat(restarted.recover()).containsExactly(id);
-                JobRecord resumed = awaitFinal(restarted, id);
+                JobRecord resumed = RunnerJobs.awaitFinal(restarted, id, Duration.ofSeconds(240));
                 assertThat(resumed.state()).as(resumed.error()).isEqualTo(JobState.SUCCEEDED);
                 assertThat(resumed.result()).containsEntry("promptVersion", version);
             }
@@ -79,17 +80,5 @@ class PublishCrashWindowTest {
             PromptSet reloaded = new PromptStore(prompts.directory(), bundle.manifest().clip().textWidth()).get(version).orElseThrow();
             assertThat(reloaded.contexts()).isEqualTo(PromptSetFile.read(published).contexts());
         }
-    }
-
-    private static JobRecord awaitFinal(JobRunner runner, String id) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(240);
-        while (Instant.now().isBefore(deadline)) {
-            JobRecord record = runner.get(id).orElseThrow();
-            if (record.state().isFinal()) {
-                return record;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " did not finish");
     }
 }

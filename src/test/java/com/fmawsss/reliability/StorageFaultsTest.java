@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -185,7 +184,7 @@ class StorageFaultsTest {
             jobs.fill();
             try {
                 proceed.countDown();
-                JobRecord failed = awaitFinal(runner, id);
+                JobRecord failed = RunnerJobs.awaitFinal(runner, id, Duration.ofSeconds(30));
                 assertThat(failed.state()).isEqualTo(JobState.FAILED);
                 assertThat(failed.error()).contains("cannot write job record").contains("No space left on device");
                 assertThat(runner.list()).extracting(JobRecord::state).containsExactly(JobState.FAILED);
@@ -198,7 +197,7 @@ class StorageFaultsTest {
         }
         try (JobRunner restarted = new JobRunner(new JobStore(dir), r -> Optional.of(c -> Map.of("done", "resumed")), Clock.systemUTC())) {
             assertThat(restarted.recover()).containsExactly(id);
-            JobRecord resumed = awaitFinal(restarted, id);
+            JobRecord resumed = RunnerJobs.awaitFinal(restarted, id, Duration.ofSeconds(30));
             assertThat(resumed.state()).isEqualTo(JobState.SUCCEEDED);
             assertThat(resumed.result()).containsEntry("done", "resumed");
         }
@@ -286,17 +285,5 @@ class StorageFaultsTest {
 
     private static byte[] promptFile(String version) {
         return PromptSetFile.write(PromptSetFactory.classification(version, Vocabulary.voc(), 16, Fixtures.demoTextWidth(), version.hashCode()));
-    }
-
-    private static JobRecord awaitFinal(JobRunner runner, String id) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            JobRecord record = runner.get(id).orElseThrow();
-            if (record.state().isFinal()) {
-                return record;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("job " + id + " did not finish");
     }
 }
