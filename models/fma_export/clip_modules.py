@@ -35,11 +35,17 @@ class Attention(nn.Module):
         self.v_proj = nn.Linear(width, width)
         self.out_proj = nn.Linear(width, width)
 
-    def forward(self, x: Tensor, mask: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
-        b, t, c = x.shape
+    def project(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Queries, keys and values split into heads: ``[B, T, C] -> 3 x [B, heads, T, C/heads]``."""
+        b, t, _ = x.shape
         q = self.q_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
         k = self.k_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
         v = self.v_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        return q, k, v
+
+    def forward(self, x: Tensor, mask: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        b, t, c = x.shape
+        q, k, v = self.project(x)
         scores = torch.matmul(q, k.transpose(-1, -2)) * self.scale
         if mask is not None:
             scores = scores + mask
@@ -50,9 +56,7 @@ class Attention(nn.Module):
     def forward_fused(self, x: Tensor) -> Tensor:
         """The output alone, through the fused kernel (no attention weights are formed)."""
         b, t, c = x.shape
-        q = self.q_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        q, k, v = self.project(x)
         out = F.scaled_dot_product_attention(q, k, v, scale=self.scale)
         return self.out_proj(out.transpose(1, 2).reshape(b, t, c))
 
