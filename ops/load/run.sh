@@ -69,11 +69,14 @@ fi
 
 malloc="${LOAD_MALLOC:-tcmalloc}"
 preload=""
+# Path of a shared library, or nothing. `|| true`: find fails for a missing directory (no /usr/lib64
+# on some systems), which must not end the script under `set -e -o pipefail`.
+find_library() {
+  find /usr/lib /usr/lib64 /usr/local/lib -name "$1" 2>/dev/null | head -n1 || true
+}
 case "$malloc" in
-  # `|| true`: find fails for a missing directory (no /usr/lib64 on some systems), which must not
-  # end the script under `set -e -o pipefail`.
-  tcmalloc) preload="$(find /usr/lib /usr/lib64 /usr/local/lib -name 'libtcmalloc_minimal.so.4' 2>/dev/null | head -n1 || true)" ;;
-  jemalloc) preload="$(find /usr/lib /usr/lib64 /usr/local/lib -name 'libjemalloc.so.2' 2>/dev/null | head -n1 || true)" ;;
+  tcmalloc) preload="$(find_library libtcmalloc_minimal.so.4)" ;;
+  jemalloc) preload="$(find_library libjemalloc.so.2)" ;;
   glibc) ;;
   *) echo "load: LOAD_MALLOC must be tcmalloc, jemalloc or glibc, not '$malloc'" >&2; exit 2 ;;
 esac

@@ -85,18 +85,16 @@ public final class QuasiSuperpixelGenerator {
         // is the point decoding and mask post-processing alone.
         long encodeStart = System.nanoTime();
         SamInput input = preprocessor.prepare(crop(image, crop));
-        long prepared = System.nanoTime() - encodeStart;
-        int perSide = settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
-        double[] grid = CropBoxes.pointGrid(perSide);
-        int points = grid.length / 2;
-        double scaleX = (double) input.resizedWidth() / crop.width();
-        double scaleY = (double) input.resizedHeight() / crop.height();
         List<MaskCandidate> candidates = new ArrayList<>();
         try (NDManager manager = predictor.newManager()) {
-            long encodeCall = System.nanoTime();
             NDArray embedding = predictor.encode(manager, input);
             long decodeStart = System.nanoTime();
-            timings.record(Stage.SAM_ENCODE, prepared + decodeStart - encodeCall);
+            timings.record(Stage.SAM_ENCODE, decodeStart - encodeStart);
+            int perSide = settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
+            double[] grid = CropBoxes.pointGrid(perSide);
+            int points = grid.length / 2;
+            double scaleX = (double) input.resizedWidth() / crop.width();
+            double scaleY = (double) input.resizedHeight() / crop.height();
             for (int start = 0; start < points; start += settings.pointsPerBatch()) {
                 int count = Math.min(settings.pointsPerBatch(), points - start);
                 float[] coords = new float[2 * count];
