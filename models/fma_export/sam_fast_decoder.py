@@ -11,8 +11,16 @@ work happens, for ``Q`` prompts over an ``N = e*e`` token image embedding:
   image->token attention, and ``image + pe``) are computed once and broadcast.
 * ``keys + pe`` is formed once per block (the reference forms it twice).
 
-From the first block's image->token update on, the image tokens differ per prompt and the work is
-the reference's.  The image-side tensors of the first block are ``[1, N, C]`` instead of ``[Q, N, C]``.
+From the first block's image->token update on, the image tokens differ per prompt.  There every
+attention between the ``t = 7`` prompt tokens and the ``N`` image tokens is factored
+(``_Attention.tokens_to_image`` / ``image_to_tokens``): the projection of the image side is folded
+into the small token side, so the per-prompt work is two ``[t*H, C] x [C, N]``-shaped products
+instead of the ``[N, C] x [C, D]`` projections of queries, keys, values and output (SAM ViT-B,
+``N = 4096``: 117 M instead of 268 M multiply-adds per attention and prompt), and the softmax over
+the 7 tokens runs along a strided axis that PyTorch vectorises.  The residual add and the output
+bias ride on the last product (``baddbmm``).  The image-side tensors of the first block are
+``[1, N, C]`` instead of ``[Q, N, C]``.  Measured with 64 points, eager, 2 threads: 6.2 s (previous
+form) -> 4.1 s; masks within 5e-4 of logits up to 560.
 """
 from __future__ import annotations
 
@@ -45,7 +53,23 @@ def _attend(q: Tensor, k: Tensor, v: Tensor, scale: float) -> Tensor:
 
 
 class _Attention(nn.Module):
-    """Applies one of SAM's ``SamAttention`` layers with its own weights."""
+    """Applies one of SAM's ``SamAttention`` layers with its own weights.
+
+    Besides the plain form, two factored forms for attention between the ``t`` prompt tokens and
+    the ``N`` image tokens (``N >> t``): the projections of the large side are folded into the
+    small side, so no ``[Q, N, D]`` query, key or value tensor is ever built.  With ``W_h`` the rows
+    of a projection that belong to head ``h`` and ``s`` the scale:
+
+    * tokens -> image: ``s * q_h (W_k,h x + b_k,h)^T = (s * q_h W_k,h) x^T + const`` per token
+      row; the constant does not change a softmax and is dropped.  The values follow from
+      ``A (x W_v,h^T + b_v,h) = (A x) W_v,h^T + b_v,h`` (rows of ``A`` sum to 1).
+    * image -> tokens: ``s (x W_q,h^T + b_q,h) k_h^T = x (s W_q,h^T k_h^T) + s b_q,h k_h^T``, and
+      the output projection is folded into the values: ``sum_h A_h (v_h W_o,h^T) + b_o``.
+
+    Each costs ``2 N C H t`` multiply-adds per prompt instead of ``2 N C D`` (or ``4 N C D``)
+    for the projections of the image side; with SAM's ``D = 128``, ``H = 8`` and ``t = 7``
+    that is 117 M instead of 268 M at ``N = 4096``.
+    """
 
     def __init__(self, attention):
         super().__init__()
@@ -60,6 +84,57 @@ class _Attention(nn.Module):
         out = _attend(_heads(self.q_proj(q), self.heads), _heads(self.k_proj(k), self.heads),
                       _heads(self.v_proj(v), self.heads), self.scale)
         return self.out_proj(_merge(out))
+
+    def _per_head(self, weight: Tensor) -> Tensor:
+        """``[D, C] -> [H, D/H, C]``: a projection's rows grouped by head."""
+        return weight.reshape(self.heads, weight.shape[0] // self.heads, weight.shape[1])
+
+    def tokens_to_image(self, tokens: Tensor, image_keys: Tensor, image_values: Tensor) -> Tensor:
+        """``tokens [Q, t, C]`` attend to ``image_keys, image_values [Q, N, C]``; returns ``[Q, t, C]``."""
+        batch, count, _ = tokens.shape
+        query = _heads(self.q_proj(tokens), self.heads)  # [Q, H, t, d]
+        folded = torch.matmul(query * self.scale, self._per_head(self.k_proj.weight))  # [Q, H, t, C]
+        scores = torch.bmm(folded.reshape(batch, self.heads * count, -1), image_keys.transpose(1, 2))
+        mixed = torch.bmm(scores.softmax(dim=-1), image_values)  # [Q, H*t, C]
+        mixed = mixed.reshape(batch, self.heads, count, -1)
+        values = torch.matmul(mixed, self._per_head(self.v_proj.weight).transpose(1, 2))  # [Q, H, t, d]
+        values = values + self.v_proj.bias.reshape(self.heads, 1, -1)
+        return self.out_proj(_merge(values))
+
+    def image_to_tokens(self, residual: Tensor, image_queries: Tensor, keys: Tensor, values: Tensor) -> Tensor:
+        """``residual + attention(image_queries [Q, N, C] -> keys, values [Q, t, C])``, ``[Q, N, C]``."""
+        batch, count, _ = keys.shape
+        key = _heads(self.k_proj(keys), self.heads) * self.scale  # [Q, H, t, d]
+        folded = torch.matmul(key, self._per_head(self.q_proj.weight))  # [Q, H, t, C]
+        bias = (key * self.q_proj.bias.reshape(1, self.heads, 1, -1)).sum(dim=-1).reshape(batch, -1, 1)
+        scores = torch.baddbmm(bias, folded.reshape(batch, self.heads * count, -1), image_queries.transpose(1, 2))
+        return self._mix_tokens(residual, scores, values)
+
+    def shared_image_to_tokens(self, residual: Tensor, projected_queries: Tensor, keys: Tensor, values: Tensor) -> Tensor:
+        """As :meth:`image_to_tokens` for queries shared by all prompts and already projected
+        (``[1, H, N, d]``): the scores come from the small per-head products."""
+        batch, count, _ = keys.shape
+        key = _heads(self.k_proj(keys), self.heads) * self.scale  # [Q, H, t, d]
+        # One product per head over all prompts ([H, Q*t, d] x [H, d, N]) instead of a batched
+        # matmul that would first copy the shared queries Q times.
+        by_head = key.transpose(0, 1).reshape(self.heads, batch * count, -1)
+        scores = torch.matmul(by_head, projected_queries[0].transpose(1, 2))  # [H, Q*t, N]
+        scores = scores.reshape(self.heads, batch, count, -1).transpose(0, 1)  # [Q, H, t, N]
+        return self._mix_tokens(residual, scores.reshape(batch, self.heads * count, -1), values)
+
+    def _mix_tokens(self, residual: Tensor, scores: Tensor, values: Tensor) -> Tensor:
+        """``residual [.., N, C] + attention`` from ``scores [Q, H*t, N]`` (softmax per head over
+        the t tokens) and token ``values [Q, t, C]``, output-projected.  Scores keep N innermost so
+        the softmax runs over a strided axis of length t, which PyTorch vectorises along N.  The
+        output bias rides on the values: every head's weights sum to 1, so all H*t weights of a
+        row sum to H and ``A (U + b/H) = A U + b``."""
+        batch, count, _ = values.shape
+        tokens = scores.shape[2]
+        attention = scores.reshape(batch, self.heads, count, tokens).softmax(dim=2).reshape(batch, -1, tokens)
+        value = _heads(self.v_proj(values), self.heads)  # [Q, H, t, d]
+        out_weight = self.out_proj.weight.reshape(self.out_proj.weight.shape[0], self.heads, -1).permute(1, 2, 0)  # [H, d, C]
+        projected = torch.matmul(value, out_weight).reshape(batch, self.heads * count, -1) + self.out_proj.bias / self.heads
+        return torch.baddbmm(residual, attention.transpose(1, 2), projected)
 
 
 class FastPointDecoder(nn.Module):
@@ -105,27 +180,30 @@ class FastPointDecoder(nn.Module):
         image_pe = image + pe
         queries = first.layer_norm2(queries + self.token_to_image[0](queries + tokens, image_pe, image))
         queries = first.layer_norm3(queries + first.mlp(queries))
-        keys = first.layer_norm4(image + self.image_to_token[0](image_pe, queries + tokens, queries))  # [Q, N, C]
+        shared = _heads(self.image_to_token[0].q_proj(image_pe), self.image_to_token[0].heads)  # [1, H, N, d]
+        keys = first.layer_norm4(self.image_to_token[0].shared_image_to_tokens(image, shared, queries + tokens, queries))
 
+        # Later blocks: the image tokens differ per prompt ([Q, N, C]); factored attention.
         for i in range(1, len(self.blocks)):
             block = self.blocks[i]
             query_pe = queries + tokens
             queries = block.layer_norm1(queries + self.self_attn[i](query_pe, query_pe, queries))
             keys_pe = keys + pe
-            queries = block.layer_norm2(queries + self.token_to_image[i](queries + tokens, keys_pe, keys))
+            queries = block.layer_norm2(queries + self.token_to_image[i].tokens_to_image(queries + tokens, keys_pe, keys))
             queries = block.layer_norm3(queries + block.mlp(queries))
-            keys = block.layer_norm4(keys + self.image_to_token[i](keys_pe, queries + tokens, queries))
+            keys = block.layer_norm4(self.image_to_token[i].image_to_tokens(keys, keys_pe, queries + tokens, queries))
 
-        queries = self.final_norm(queries + self.final_attn(queries + tokens, keys + pe, keys))
+        queries = self.final_norm(queries + self.final_attn.tokens_to_image(queries + tokens, keys + pe, keys))
 
         iou_token_out = queries[:, 0, :]
         mask_tokens_out = queries[:, 1:1 + self.mask_tokens.weight.shape[0], :]
+        # [Q, N, C] -> [Q, C, h, w] is a view (channels-last strides); the convolutions accept it as is.
         src = keys.transpose(1, 2).reshape(q, channels, height, width)
         upscaled = self.upscale_conv1(src)
         upscaled = self.activation(self.upscale_layer_norm(upscaled))
         upscaled = self.activation(self.upscale_conv2(upscaled))
         hyper = torch.stack([mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.hypernetworks)], dim=1)
         _, up_channels, up_h, up_w = upscaled.shape
-        masks = (hyper @ upscaled.reshape(q, up_channels, up_h * up_w)).reshape(q, -1, up_h, up_w)
+        masks = (hyper[:, 1:] @ upscaled.reshape(q, up_channels, up_h * up_w)).reshape(q, -1, up_h, up_w)
         iou = self.iou_head(iou_token_out)
-        return masks[:, 1:], iou[:, 1:]
+        return masks, iou[:, 1:]
