@@ -3,6 +3,7 @@ package com.fmawsss.seeding;
 import com.fmawsss.masks.CocoRle;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,8 +23,10 @@ import java.util.List;
  * </ol>
  *
  * <p>Arithmetic is float32 as in the official code (alpha too is rounded to float32 before the
- * power); only the per-mask sums are accumulated in double, since numpy's pairwise float32 sum
- * cannot be reproduced bit for bit anyway. Means therefore agree with numpy to about one ulp.
+ * power); only the per-mask sums are in double, as differences of running sums over the
+ * column-major pixel order of the masks' runs (one difference per run instead of one addition
+ * per pixel), since numpy's pairwise float32 sum cannot be reproduced bit for bit anyway. Means
+ * therefore agree with numpy to about one ulp.
  */
 public final class SamsSeeder {
 
@@ -66,16 +69,15 @@ public final class SamsSeeder {
     public static List<MaskDecision> classify(List<QuasiSuperpixel> masks, FloatTensor scores, double alpha) {
         validate(masks, scores, alpha);
         int classes = scores.dim(0);
-        int plane = scores.dim(1) * scores.dim(2);
-        float[] data = scores.data();
         int n = masks.size();
+        double[][] prefix = columnMajorPrefixSums(scores);
         float[][] means = new float[n][];
         for (int i = 0; i < n; i++) {
             CocoRle mask = masks.get(i).mask();
             double[] sums = new double[classes];
-            mask.forEachPixel(pixel -> {
+            mask.forEachRun((start, length) -> {
                 for (int c = 0; c < classes; c++) {
-                    sums[c] += Math.max(data[c * plane + pixel], 0f);
+                    sums[c] += prefix[c][start + length] - prefix[c][start];
                 }
             });
             long area = mask.area();
@@ -144,7 +146,8 @@ public final class SamsSeeder {
             float cb = decisions.get(b).confidence();
             return ca < cb ? -1 : ca > cb ? 1 : 0;
         });
-        int[] labels = new int[Math.toIntExact((long) height * width)];
+        // Painted run by run in the masks' column-major order, then transposed once.
+        int[] columnMajor = new int[Math.toIntExact((long) height * width)];
         for (int i : order) {
             CocoRle mask = masks.get(i).mask();
             if (mask.height() != height || mask.width() != width) {
@@ -152,9 +155,45 @@ public final class SamsSeeder {
                         + ", the map is " + height + "x" + width);
             }
             int label = decisions.get(i).label();
-            mask.forEachPixel(pixel -> labels[pixel] = label);
+            mask.forEachRun((start, length) -> Arrays.fill(columnMajor, start, start + length, label));
+        }
+        int[] labels = new int[columnMajor.length];
+        for (int x = 0; x < width; x++) {
+            int column = x * height;
+            for (int y = 0; y < height; y++) {
+                labels[y * width + x] = columnMajor[column + y];
+            }
         }
         return labels;
+    }
+
+    /**
+     * Per class, the running sums of the ReLU'd scores in the column-major pixel order of COCO RLE:
+     * {@code prefix[c][k]} is the sum over the first k pixels, so a run's sum is one difference.
+     *
+     * @param scores {@code [P, H, W]} row-major
+     * @return {@code P} arrays of {@code H * W + 1} sums
+     */
+    private static double[][] columnMajorPrefixSums(FloatTensor scores) {
+        int classes = scores.dim(0);
+        int height = scores.dim(1);
+        int width = scores.dim(2);
+        int plane = height * width;
+        float[] data = scores.data();
+        double[][] prefix = new double[classes][plane + 1];
+        for (int c = 0; c < classes; c++) {
+            double[] sums = prefix[c];
+            int offset = c * plane;
+            double running = 0;
+            int k = 1;
+            for (int x = 0; x < width; x++) {
+                for (int y = 0; y < height; y++) {
+                    running += Math.max(data[offset + y * width + x], 0f);
+                    sums[k++] = running;
+                }
+            }
+        }
+        return prefix;
     }
 
     private static void validate(List<QuasiSuperpixel> masks, FloatTensor scores, double alpha) {
