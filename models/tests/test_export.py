@@ -277,7 +277,9 @@ def test_sam_mask_upscaler_is_sams_postprocess_masks(modules, hf_sam, input_hw, 
         actual = modules["sam/mask_upscaler.pt"](low_res, sizes)
         ref = F.interpolate(low_res, (size, size), mode="bilinear", align_corners=False)
         ref = F.interpolate(ref[..., : input_hw[0], : input_hw[1]], out_hw, mode="bilinear", align_corners=False)
-    assert torch.equal(actual, ref)
+    assert actual.shape == ref.shape
+    # One separable product instead of two resizes: equal to float rounding, not bit for bit.
+    assert float((actual - ref).abs().max()) <= 1e-6 * float(ref.abs().max())
 
 
 def test_tampered_module_is_detected_by_equivalence(bundle, hf_clip, tmp_path):
