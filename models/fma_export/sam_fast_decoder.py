@@ -24,7 +24,7 @@ form) -> 4.1 s; masks within 5e-4 of logits up to 560.
 """
 from __future__ import annotations
 
-from typing import Tuple
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -137,6 +137,50 @@ class _Attention(nn.Module):
         return torch.baddbmm(residual, attention.transpose(1, 2), projected)
 
 
+class UpscalingHead(nn.Module):
+    """SAM's mask upscaling head and hypernetwork product, a few prompts at a time:
+    ``(keys [Q, N, C], hyper [Q, M, c], h, w) -> mask logits [Q, M, 4h, 4w]``.
+
+    The head's intermediates are 1 MB (after the first transposed convolution) and 8 MB (after the
+    second) per prompt.  For the whole point batch at once they are hundreds of MB and every
+    elementwise pass (LayerNorm, two GELUs, the product) streams them through main memory; for
+    ``CHUNK`` prompts they stay in a 32 MB L3 cache.  Measured on 2 EPYC cores, 64 prompts: 1.86 s
+    in one piece, 1.03-1.11 s in chunks of 2-4; identical results.  Scripted, so the loop over
+    chunks survives the tracing of the decoder around it.
+    """
+
+    def __init__(self, decoder, chunk: int = 2):
+        super().__init__()
+        self.chunk = chunk
+        self.upscale_conv1 = decoder.upscale_conv1
+        self.upscale_conv2 = decoder.upscale_conv2
+        self.norm_weight = decoder.upscale_layer_norm.weight
+        self.norm_bias = decoder.upscale_layer_norm.bias
+        self.norm_eps = float(decoder.upscale_layer_norm.eps)
+        self.approximate = str(decoder.activation.approximate)
+
+    def forward(self, keys: Tensor, hyper: Tensor, height: int, width: int) -> Tensor:
+        parts: List[Tensor] = []
+        for start in range(0, keys.shape[0], self.chunk):
+            parts.append(self._masks(keys[start:start + self.chunk], hyper[start:start + self.chunk], height, width))
+        return torch.cat(parts, dim=0)
+
+    def _masks(self, keys: Tensor, hyper: Tensor, height: int, width: int) -> Tensor:
+        count = keys.shape[0]
+        # [Q, N, C] -> [Q, C, h, w] is a view (channels-last strides); the convolution accepts it as is.
+        src = keys.transpose(1, 2).reshape(count, keys.shape[2], height, width)
+        upscaled = self.upscale_conv1(src)
+        # SAM's channels-first LayerNorm: normalise over channels.
+        upscaled = F.layer_norm(upscaled.permute(0, 2, 3, 1), [upscaled.shape[1]], self.norm_weight, self.norm_bias,
+                                self.norm_eps).permute(0, 3, 1, 2)
+        upscaled = F.gelu(upscaled, approximate=self.approximate)
+        upscaled = F.gelu(self.upscale_conv2(upscaled), approximate=self.approximate)
+        channels = upscaled.shape[1]
+        up_h = upscaled.shape[2]
+        up_w = upscaled.shape[3]
+        return torch.bmm(hyper, upscaled.reshape(count, channels, up_h * up_w)).reshape(count, -1, up_h, up_w)
+
+
 class FastPointDecoder(nn.Module):
     """``(image_embeddings [1,C,e,e], point_coords [Q,2], point_labels i64 [Q]) ->
     (low_res_masks [Q,3,4e,4e], iou_predictions [Q,3])``, multimask outputs only."""
@@ -154,10 +198,7 @@ class FastPointDecoder(nn.Module):
         self.image_to_token = nn.ModuleList([_Attention(b.cross_attn_image_to_token) for b in transformer.layers])
         self.final_attn = _Attention(transformer.final_attn_token_to_image)
         self.final_norm = transformer.layer_norm_final_attn
-        self.upscale_conv1 = decoder.upscale_conv1
-        self.upscale_conv2 = decoder.upscale_conv2
-        self.upscale_layer_norm = decoder.upscale_layer_norm
-        self.activation = decoder.activation
+        self.head = torch.jit.script(UpscalingHead(decoder))
         self.hypernetworks = decoder.output_hypernetworks_mlps
         self.iou_head = decoder.iou_prediction_head
         with torch.no_grad():
@@ -197,13 +238,7 @@ class FastPointDecoder(nn.Module):
 
         iou_token_out = queries[:, 0, :]
         mask_tokens_out = queries[:, 1:1 + self.mask_tokens.weight.shape[0], :]
-        # [Q, N, C] -> [Q, C, h, w] is a view (channels-last strides); the convolutions accept it as is.
-        src = keys.transpose(1, 2).reshape(q, channels, height, width)
-        upscaled = self.upscale_conv1(src)
-        upscaled = self.activation(self.upscale_layer_norm(upscaled))
-        upscaled = self.activation(self.upscale_conv2(upscaled))
         hyper = torch.stack([mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.hypernetworks)], dim=1)
-        _, up_channels, up_h, up_w = upscaled.shape
-        masks = (hyper[:, 1:] @ upscaled.reshape(q, up_channels, up_h * up_w)).reshape(q, -1, up_h, up_w)
+        masks = self.head(keys, hyper[:, 1:], height, width)
         iou = self.iou_head(iou_token_out)
         return masks, iou[:, 1:]
