@@ -54,15 +54,11 @@ class SamMaskUpscaler(nn.Module):
         input_w = int(sizes[1].item())
         out_h = int(sizes[2].item())
         out_w = int(sizes[3].item())
-        low_res = low_res_masks.shape[-1]
-        rows = self._resize_matrix(low_res, input_h, out_h, low_res_masks)
-        cols = self._resize_matrix(low_res, input_w, out_w, low_res_masks)
+        # The first step (low-res -> input_size) is the same for rows and columns; built once.
+        to_input = _interpolation_matrix(low_res_masks.shape[-1], self.input_size, low_res_masks)
+        rows = torch.matmul(_interpolation_matrix(input_h, out_h, low_res_masks), to_input[:input_h])
+        cols = torch.matmul(_interpolation_matrix(input_w, out_w, low_res_masks), to_input[:input_w])
         return torch.matmul(torch.matmul(rows, low_res_masks), cols.t())
-
-    def _resize_matrix(self, low_res: int, kept: int, out: int, like: Tensor) -> Tensor:
-        """``[out, low_res]``: low-res axis -> ``input_size`` -> first ``kept`` entries -> ``out``."""
-        to_input = _interpolation_matrix(low_res, self.input_size, like)[:kept]
-        return torch.matmul(_interpolation_matrix(kept, out, like), to_input)
 
 
 def _interpolation_matrix(size_in: int, size_out: int, like: Tensor) -> Tensor:
