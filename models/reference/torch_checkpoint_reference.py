@@ -121,8 +121,8 @@ def accepted_cases(out: Path) -> dict:
     (out / "buffer-root.pth").write_bytes(buffer.getvalue())
     # A tensor saved from a GPU names its device; the bytes are the same. (Re-pickled with
     # 'cuda:0' as the storage location, as torch.save writes it for CUDA tensors.)
-    x = randn(2, 3)
-    data = forged_pickle(OrderedDict([("prompt_learner.ctx", Tensor(Storage(torch.FloatStorage, "0", 6, "cuda:0"), 0, (2, 3), (3, 1)))]))
+    x = 0.015 * randn(16, 16)
+    data = forged_pickle(OrderedDict([("prompt_learner.ctx", Tensor(Storage(torch.FloatStorage, "0", 256, "cuda:0"), 0, (16, 16), (16, 1)))]))
     write_zip(out / "cuda-location.pth", {"data.pkl": data, "byteorder": b"little",
                                           "data/0": x.numpy().astype("<f4").tobytes(), "version": b"3\n"})
     return {name: {} for name in [*cases, "buffer-root", "cuda-location"]}
