@@ -20,20 +20,12 @@ import export
 from fma_export import original_checkpoints as oc
 from reference import openai_clip_reference as openai_clip
 from reference import segment_anything_reference as sa
+from tests.test_export import assert_close  # max|actual - reference| <= 1e-5 * max|reference|
 
-REL_TOL = 1e-5
 # A SAM small enough for CPU tests with every feature of the released ones: windowed and global
 # blocks (window 14 on a 16x16 grid: padded windows), relative positions, an 8-head decoder.
 TINY_SAM = dict(embed_dim=32, depth=3, num_heads=2, global_attn_indexes=(1,), image_size=256,
                 prompt_embed_dim=32, decoder_mlp_dim=64, iou_head_hidden_dim=32)
-
-
-def assert_close(actual: torch.Tensor, reference: torch.Tensor, rel: float = REL_TOL) -> None:
-    assert actual.shape == reference.shape, (actual.shape, reference.shape)
-    scale = reference.abs().max().item()
-    error = (actual.double() - reference.double()).abs().max().item()
-    assert scale > 0, "reference is all zeros: the comparison would be meaningless"
-    assert error <= rel * scale, f"max abs error {error:.3e} > {rel:.0e} x {scale:.3e}"
 
 
 # --- checkpoint files in the original formats -------------------------------------------------------
