@@ -60,7 +60,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the tiny / random-weight models")
     parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16 for GPU bundles")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle directory")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.random_weights and args.sam_arch is None:
+        args.sam_arch = "vit-h"
+    return args
 
 
 def _bpe_tokenizer_writer():
@@ -137,7 +140,7 @@ def main(argv=None) -> int:
 
         start = time.perf_counter()
         out = export_random_real(
-            args.out, arch=args.sam_arch or "vit-h", seed=args.seed, write_tokenizer=_bpe_tokenizer_writer(), dtype=dtype,
+            args.out, arch=args.sam_arch, seed=args.seed, write_tokenizer=_bpe_tokenizer_writer(), dtype=dtype,
             force=args.force, log=lambda msg: print(f"[{time.perf_counter() - start:7.1f} s] {msg}", flush=True),
         )
         print(f"bundle written to {out} in {time.perf_counter() - start:.1f} s")
