@@ -140,11 +140,24 @@ class PromptSetFile:
             digest.update(tensor.numpy().astype("<f4").tobytes())
         return digest.hexdigest()
 
-    def write(self, path: Path) -> None:
-        from safetensors.torch import save
-
+    def to_bytes(self) -> bytes:
+        """Safetensors laid out as ``com.fmawsss.tensors.Safetensors.write`` does: header JSON with
+        ``__metadata__`` first and the tensors in name order, padded with spaces to 8 bytes, then
+        the float32 data.  Deterministic (the ``safetensors`` package orders metadata by hash)."""
         text = json.dumps(self.description, ensure_ascii=False, separators=(",", ":"))
-        data = save(dict(sorted(self.tensors.items())), metadata={"promptSet": text, "sha256": self.checksum(text)})
+        header = {"__metadata__": {"promptSet": text, "sha256": self.checksum(text)}}
+        blobs, offset = [], 0
+        for name in sorted(self.tensors):
+            blob = self.tensors[name].numpy().astype("<f4").tobytes()
+            header[name] = {"dtype": "F32", "shape": list(self.tensors[name].shape), "data_offsets": [offset, offset + len(blob)]}
+            blobs.append(blob)
+            offset += len(blob)
+        encoded = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        encoded += b" " * (-len(encoded) % 8)
+        return struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs)
+
+    def write(self, path: Path) -> None:
+        data = self.to_bytes()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
