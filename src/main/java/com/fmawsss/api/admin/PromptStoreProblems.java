@@ -1,6 +1,6 @@
 package com.fmawsss.api.admin;
 
-import com.fmawsss.api.ApiProblem;
+import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.prompts.PromptStoreException;
