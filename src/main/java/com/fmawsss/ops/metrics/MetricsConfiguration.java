@@ -9,9 +9,11 @@ import com.fmawsss.sam.QuasiSuperpixels;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.time.Instant;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /** The service's own meters (docs/metrics.md); HTTP and JVM meters come from Spring Boot. */
 @Configuration(proxyBeanMethods = false)
@@ -59,18 +61,20 @@ public class MetricsConfiguration {
      * @param period how often to check the active version ({@code fma.metrics.info-refresh})
      * @return the gauge holder
      */
-    @Bean(destroyMethod = "close")
+    @Bean
     public InfoMetric infoMetric(MeterRegistry registry, ModelBundle bundle, PromptRegistry prompts,
-            @Value("${fma.metrics.info-refresh:5s}") Duration period) {
+            @Value("${fma.metrics.info-refresh:5s}") Duration period, TaskScheduler scheduler) {
         BundleManifest m = bundle.manifest();
         Tags fixed = Tags.of(
                 "bundle_clip", source(m.clip().source(), m.clip().revision()),
                 "bundle_sam", source(m.sam().source(), m.sam().revision()),
                 "device", Devices.name(bundle.device()));
-        return new InfoMetric(registry, fixed, () -> {
+        InfoMetric info = new InfoMetric(registry, fixed, () -> {
             PromptSet active = prompts.active();
             return active == null ? null : active.id();
-        }).startPolling(period);
+        });
+        scheduler.scheduleWithFixedDelay(info::refreshQuietly, Instant.now().plus(period), period);
+        return info;
     }
 
     /**
