@@ -1,0 +1,104 @@
+// Every HTTP call of the page. runAndWait() is the one place that sends an inference request and
+// waits for its answer, so the way of waiting (today: one synchronous call) can change alone.
+
+/** A failed call: an RFC 7807 problem, or what the page could make of another answer. */
+export class ProblemError extends Error {
+  constructor(problem, status, retryAfterSeconds) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.problem = problem;
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Seconds from a Retry-After header (delta-seconds or HTTP date), or null. */
+export function retryAfterSeconds(header, now = Date.now()) {
+  if (!header) return null;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+async function problemOf(response) {
+  const type = response.headers.get('Content-Type') || '';
+  let problem;
+  if (type.includes('json')) {
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+  }
+  if (!problem || typeof problem !== 'object') {
+    problem = { title: response.statusText || `HTTP ${response.status}`, status: response.status };
+  }
+  return new ProblemError(problem, response.status, retryAfterSeconds(response.headers.get('Retry-After')));
+}
+
+async function send(url, init) {
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ProblemError({ title: 'Service not reachable', detail: 'The request did not reach the service: '
+        + 'check that it is running and that the network is up.' }, 0, null);
+  }
+  if (!response.ok) throw await problemOf(response);
+  return response;
+}
+
+/**
+ * Sends one inference request and waits for its answer.
+ *
+ * @param path endpoint, e.g. '/v1/masks'
+ * @param form the multipart body (FormData)
+ * @param options accept: 'application/json' or 'image/png'; signal: AbortSignal (aborting
+ *     disconnects, which makes the service drop the queued work); onProgress({elapsedSeconds,
+ *     percent, etaSeconds, stage}) called while waiting (percent/eta null when unknown)
+ * @returns {json, headers} for JSON, {blob, headers} for PNG, plus elapsedSeconds
+ */
+export async function runAndWait(path, form, { accept = 'application/json', signal, onProgress } = {}) {
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const tick = () => onProgress?.({ elapsedSeconds: elapsed(), percent: null, etaSeconds: null, stage: null });
+  tick();
+  const timer = setInterval(tick, 200);
+  try {
+    const response = await send(path, { method: 'POST', body: form, headers: { Accept: accept }, signal });
+    const body = accept === 'image/png' ? { blob: await response.blob() } : { json: await response.json() };
+    return { ...body, headers: response.headers, elapsedSeconds: elapsed() };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** GET returning JSON; token adds the admin bearer header. */
+export async function getJson(path, { token, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return (await send(path, { headers, signal })).json();
+}
+
+/** POST or DELETE without a body, returning JSON (admin actions). */
+export async function act(method, path, { token } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return (await send(path, { method, headers })).json();
+}
+
+/** A readable sentence for a failed call. */
+export function describeProblem(error) {
+  if (error.name === 'AbortError') return { title: 'Cancelled', detail: 'The request was cancelled.' };
+  if (!(error instanceof ProblemError)) return { title: 'Something went wrong', detail: String(error.message || error) };
+  const { problem, status, retryAfterSeconds: retry } = error;
+  const title = problem.title || `HTTP ${status}`;
+  let detail = problem.detail || '';
+  if (status === 429 || status === 503) {
+    const when = retry != null ? `in ${retry} s` : 'in a moment';
+    detail = `${detail ? detail + ' ' : ''}The service is busy: try again ${when}.`;
+  }
+  const kind = typeof problem.type === 'string' ? problem.type.replace('urn:fma-wsss:problem:', '') : null;
+  return { title, detail, status, kind, retryAfterSeconds: retry };
+}
