@@ -26,6 +26,8 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
 
 /**
  * Turns every failure into an RFC 7807 {@code application/problem+json} body with a stable {@code

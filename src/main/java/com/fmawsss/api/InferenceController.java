@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
+import com.fmawsss.problems.ApiProblem;
 
 /**
  * The inference endpoints (spec §5): text to mask, seeds from image-level labels, and SAMS

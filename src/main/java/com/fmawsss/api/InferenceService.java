@@ -4,7 +4,6 @@ import com.fmawsss.bundle.BundleManifest;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamResult;
 import com.fmawsss.cam.CamSettings;
-import com.fmawsss.clip.ClipInput;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.UnknownClassException;
 import com.fmawsss.image.DecodedImage;
@@ -19,8 +18,7 @@ import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixelCache;
-import com.fmawsss.seeding.DenseSeeds;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.seeding.SeedMap;
 import com.fmawsss.tensors.FloatTensor;
 import java.io.IOException;
@@ -37,6 +35,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Service;
 import org.springframework.web.multipart.MultipartFile;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
 
 /**
  * Request handling shared by the inference endpoints: input validation, prompt resolution,
@@ -167,11 +167,9 @@ public class InferenceService {
                 SeedResult seed = pipeline.seed(image.image(), image.sha256(), selection, amg);
                 return result(image, selection, seed.seedMap().labels(), seed.cams(), seed.alpha(), seed.timingsMillis(), true, Map.of());
             }
-            long start = System.nanoTime();
-            CamResult cams = computeCams(image, selection);
-            double alpha = SeedPipeline.alphaFor(selection);
-            int[] labels = DenseSeeds.label(cams.refined(), image.image().height(), image.image().width(), alpha);
-            return result(image, selection, labels, cams, alpha, Map.of("cam", (System.nanoTime() - start) / 1_000_000), false, Map.of());
+            SeedResult dense = pipeline.camLabels(image.image(), selection, com.fmawsss.progress.Progress.NONE);
+            return result(image, selection, dense.seedMap().labels(), dense.cams(), dense.alpha(), dense.timingsMillis(), false,
+                    Map.of());
         });
     }
 
@@ -214,12 +212,10 @@ public class InferenceService {
      */
     public CompletableFuture<LabelMapResult> refine(DecodedImage image, FloatTensor scores, List<String> classes, double alpha) {
         return scheduler.submit(Priority.INTERACTIVE, () -> {
-            long start = System.nanoTime();
-            List<QuasiSuperpixel> masks = pipeline.superpixels().of(image.image(), image.sha256(), amg);
-            long afterSam = System.nanoTime();
-            SeedMap map = SeedPipeline.refine(masks, scores, image.image().height(), image.image().width(), alpha);
-            Map<String, Long> timings = Map.of("superpixels", (afterSam - start) / 1_000_000,
-                    "sams", (System.nanoTime() - afterSam) / 1_000_000);
+            SeedResult refined = pipeline.refineScores(image.image(), image.sha256(), scores, alpha, amg,
+                    com.fmawsss.progress.Progress.NONE);
+            SeedMap map = refined.seedMap();
+            Map<String, Long> timings = refined.timingsMillis();
             List<String> table = new ArrayList<>();
             table.add("background");
             table.addAll(classes);
@@ -254,11 +250,6 @@ public class InferenceService {
             }
         }
         return scores;
-    }
-
-    private CamResult computeCams(DecodedImage image, PromptSelection selection) {
-        ClipInput input = pipeline.cams().preprocessor().apply(image.image());
-        return pipeline.cams().compute(input, selection, CamSettings.forPromptSet(selection.promptSet()));
     }
 
     private LabelMapResult result(DecodedImage image, PromptSelection selection, int[] labels, CamResult cams, double alpha,

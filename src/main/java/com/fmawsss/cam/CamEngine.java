@@ -17,8 +17,8 @@ import com.fmawsss.clip.TextFeatureCache;
 import com.fmawsss.clip.TextPrompt;
 import com.fmawsss.clip.VisionFeatures;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.Stage;
-import com.fmawsss.ops.metrics.StageTimings;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.List;
@@ -36,39 +36,16 @@ public final class CamEngine {
     private final TextEncoder textEncoder;
     private final PromptBuilder promptBuilder;
     private final SoftmaxGradCam gradCam;
-    private final StageTimings timings;
     private final TextFeatureCache textFeatures;
 
-    /**
-     * Creates the engine over a loaded bundle, without stage timings.
-     *
-     * @param bundle the bundle
-     */
     public CamEngine(ModelBundle bundle) {
-        this(bundle, StageTimings.NONE);
+        this(bundle, new TextFeatureCache(TextFeatureCache.DEFAULT_CAPACITY));
     }
 
-    /**
-     * Creates the engine over a loaded bundle.
-     *
-     * @param bundle the bundle
-     * @param timings receives the clip_encode, gradcam and caa durations
-     */
-    public CamEngine(ModelBundle bundle, StageTimings timings) {
-        this(bundle, timings, new TextFeatureCache(TextFeatureCache.DEFAULT_CAPACITY));
-    }
-
-    /**
-     * Creates the engine over a loaded bundle with a given text-feature cache.
-     *
-     * @param bundle the bundle
-     * @param timings receives the clip_encode, gradcam and caa durations
-     * @param textFeatures cache of encoded prompts (capacity 0 encodes every prompt every time)
-     */
-    public CamEngine(ModelBundle bundle, StageTimings timings, TextFeatureCache textFeatures) {
+    /** @param textFeatures cache of encoded prompts (capacity 0 encodes every prompt every time) */
+    public CamEngine(ModelBundle bundle, TextFeatureCache textFeatures) {
         this.bundle = bundle;
         this.textFeatures = textFeatures;
-        this.timings = timings;
         var clip = bundle.manifest().clip();
         this.preprocessor = ClipPreprocessor.of(clip);
         this.vision = new ClipVision(bundle);
@@ -116,28 +93,36 @@ public final class CamEngine {
         return compute(preprocessor.apply(image), selection, CamSettings.forPromptSet(selection.promptSet()));
     }
 
-    /**
-     * Computes raw and CAA-refined CAMs.
-     *
-     * @param input the preprocessed image
-     * @param selection present classes
-     * @param settings CAA settings
-     * @return the CAMs
-     */
     public CamResult compute(ClipInput input, PromptSelection selection, CamSettings settings) {
+        return compute(input, selection, settings, Progress.NONE);
+    }
+
+    /**
+     * Computes raw and CAA-refined CAMs, reporting the clip_encode, gradcam and caa stages (one
+     * unit per present class) and stopping between them when the progress says so.
+     */
+    public CamResult compute(ClipInput input, PromptSelection selection, CamSettings settings, Progress progress) {
+        int present = selection.present();
+        for (Stage stage : new Stage[] {Stage.CLIP_ENCODE, Stage.GRADCAM, Stage.CAA}) {
+            progress.planned(stage, present);
+        }
+        progress.checkCancelled();
         try (NDManager manager = bundle.model(BundleModule.GRADCAM).getNDManager().newSubManager()) {
             long start = System.nanoTime();
             VisionFeatures features = vision.encode(manager, input, settings.attentionLayers() - 1);
             NDArray text = encodeText(manager, selection);
             long encoded = System.nanoTime();
-            timings.record(Stage.CLIP_ENCODE, encoded - start);
-            GradCamOutput out = gradCam.compute(features, text, selection.present(), false);
-            int present = selection.present();
+            progress.stageDone(Stage.CLIP_ENCODE, encoded - start);
+            progress.advanced(Stage.CLIP_ENCODE, present);
+            progress.checkCancelled();
+            GradCamOutput out = gradCam.compute(features, text, present, false);
             int patches = features.patches();
             // Copying the CAMs to the host waits for the device, so the gradcam time is complete.
             float[] rawFlat = out.cams().toType(DataType.FLOAT32, false).toFloatArray();
             long camsDone = System.nanoTime();
-            timings.record(Stage.GRADCAM, camsDone - encoded);
+            progress.stageDone(Stage.GRADCAM, camsDone - encoded);
+            progress.advanced(Stage.GRADCAM, present);
+            progress.checkCancelled();
             float[][] raw = new float[present][];
             float[][] masks = new float[present][];
             float[][] inputs = new float[present][];
@@ -151,7 +136,8 @@ public final class CamEngine {
                     ? ClassAwareAttentionAffinity.refine(
                             AttentionAffinity.symmetric(features, out.lastAttention(), settings), settings.power(), masks, inputs)
                     : raw;
-            timings.record(Stage.CAA, System.nanoTime() - camsDone);
+            progress.stageDone(Stage.CAA, System.nanoTime() - camsDone);
+            progress.advanced(Stage.CAA, present);
             int[] shape = {present, features.gridHeight(), features.gridWidth()};
             float[] logits = out.logits().toType(DataType.FLOAT32, false).toFloatArray();
             return new CamResult(selection.names(), new FloatTensor(shape, flatten(raw)),

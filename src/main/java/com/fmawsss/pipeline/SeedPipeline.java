@@ -5,12 +5,13 @@ import com.fmawsss.cam.CamResult;
 import com.fmawsss.cam.CamSettings;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.Stage;
-import com.fmawsss.ops.metrics.StageTimings;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.sam.AmgSettings;
+import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.sam.QuasiSuperpixels;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.seeding.DenseSeeds;
 import com.fmawsss.seeding.SamsSeeder;
 import com.fmawsss.seeding.ScoreMaps;
 import com.fmawsss.seeding.SeedMap;
@@ -20,86 +21,143 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole FMA-WSSS seed pipeline for one image (spec §4): CAMs (CLIP, Softmax-GradCAM, CAA),
- * quasi-superpixels (SAM, cached) and SAMS. Knows nothing about HTTP; the API and the jobs call it.
+ * The FMA-WSSS pipeline for one image (spec §4), in the three forms the service offers: seeds
+ * (CAMs, quasi-superpixels, SAMS), pixel-level CAM labels without SAM, and SAMS over uploaded
+ * score maps. Knows nothing about HTTP; the API and the jobs call it. Every run reports its stages
+ * to the caller's {@link Progress} and to the metrics, and stops between stages and SAM point
+ * batches when the caller's progress cancels it.
  */
 public final class SeedPipeline {
 
     private final CamEngine cams;
     private final QuasiSuperpixels superpixels;
-    private final StageTimings stageTimings;
+    private final Progress metrics;
+    private final CostModel costs = new CostModel();
 
-    /**
-     * Creates the pipeline without stage timings.
-     *
-     * @param cams the CAM engine
-     * @param superpixels the quasi-superpixel service
-     */
     public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
-        this(cams, superpixels, StageTimings.NONE);
+        this(cams, superpixels, Progress.NONE);
     }
 
-    /**
-     * Creates the pipeline.
-     *
-     * @param cams the CAM engine
-     * @param superpixels the quasi-superpixel service
-     * @param timings receives the sams duration (the engines report their own stages)
-     */
-    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels, StageTimings timings) {
+    /** @param metrics sees the stage reports of every run (the stage timers), next to each caller's own progress */
+    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels, Progress metrics) {
         this.cams = cams;
         this.superpixels = superpixels;
-        this.stageTimings = timings;
+        this.metrics = metrics;
     }
 
     /**
      * The background exponent of a prompt set's stream: 0.7 for fine (segmentation) seeds, 0.6 for
      * coarse (classification and manual) seeds.
-     *
-     * @param selection the selection
-     * @return alpha
      */
     public static double alphaFor(PromptSelection selection) {
         return selection.promptSet().kind() == PromptKind.SEGMENTATION ? SamsSeeder.ALPHA_FINE : SamsSeeder.ALPHA_COARSE;
     }
 
-    /**
-     * Computes the seed map of an image.
-     *
-     * @param image the decoded image
-     * @param imageSha256 SHA-256 of its encoded bytes (superpixel cache key)
-     * @param selection present classes and prompt set
-     * @param amg mask-generation settings
-     * @return seed map, CAMs, superpixels and timings
-     */
     public SeedResult seed(RgbImage image, String imageSha256, PromptSelection selection, AmgSettings amg) {
+        return seed(image, imageSha256, selection, amg, Progress.NONE);
+    }
+
+    /**
+     * The seed map of an image: CAMs, quasi-superpixels (cached by {@code imageSha256}, the SHA-256
+     * of its encoded bytes) and SAMS. Timings: {@code cam}, {@code superpixels}, {@code sams} in ms.
+     */
+    public SeedResult seed(RgbImage image, String imageSha256, PromptSelection selection, AmgSettings amg, Progress caller) {
+        RunLedger ledger = new RunLedger();
+        SeedResult result = seed(image, selection, amg, withMetrics(caller, ledger),
+                progress -> superpixels.of(image, imageSha256, amg, progress));
+        costs.observe(shape(image, selection.present(), true, amg, false), ledger.nanos());
+        return result;
+    }
+
+    private SeedResult seed(RgbImage image, PromptSelection selection, AmgSettings amg, Progress progress,
+            java.util.function.Function<Progress, List<QuasiSuperpixel>> superpixelSource) {
         Map<String, Long> timings = new LinkedHashMap<>();
         long start = System.nanoTime();
-        CamResult camResult = cams.compute(cams.preprocessor().apply(image), selection,
-                CamSettings.forPromptSet(selection.promptSet()));
+        CamResult camResult = computeCams(image, selection, progress);
         long afterCam = System.nanoTime();
-        List<QuasiSuperpixel> masks = superpixels.of(image, imageSha256, amg);
+        List<QuasiSuperpixel> masks = superpixelSource.apply(progress);
         long afterSam = System.nanoTime();
         double alpha = alphaFor(selection);
-        SeedMap map = refine(masks, camResult.refined(), image.height(), image.width(), alpha);
+        SeedMap map = sams(masks, camResult.refined(), image, alpha, progress);
         long end = System.nanoTime();
-        stageTimings.record(Stage.SAMS, end - afterSam);
-        timings.put("cam", (afterCam - start) / 1_000_000);
-        timings.put("superpixels", (afterSam - afterCam) / 1_000_000);
-        timings.put("sams", (end - afterSam) / 1_000_000);
+        timings.put("cam", millis(afterCam - start));
+        timings.put("superpixels", millis(afterSam - afterCam));
+        timings.put("sams", millis(end - afterSam));
         return new SeedResult(map, camResult, masks, alpha, timings);
     }
 
     /**
-     * SAMS over any per-class score maps (spec §4 "Refinement of any score map"): maps are
-     * upsampled bilinearly to the image size when needed, then classified per quasi-superpixel.
+     * One seed run on a synthetic image with a small point grid and no cache, so that every stage
+     * is observed once by the {@link #costs() cost model} before the first request is estimated.
+     * Also pays the first-call costs of the traced modules at request-like input sizes.
+     */
+    public void calibrate(PromptSelection selection, AmgSettings amg) {
+        RgbImage image = CalibrationImage.create(320, 240);
+        AmgSettings small = amg.toBuilder().pointsPerSide(8).cropNLayers(0).build();
+        RunLedger ledger = new RunLedger();
+        seed(image, selection, small, withMetrics(Progress.NONE, ledger),
+                progress -> superpixels.generateUncached(image, small, progress));
+        costs.observe(shape(image, selection.present(), true, small, false), ledger.nanos());
+    }
+
+    /** The learned costs of this device; {@link #estimate} uses them. */
+    public CostModel costs() {
+        return costs;
+    }
+
+    /**
+     * The work a run would be: {@code clip} false for uploaded score maps, {@code amg} null when
+     * SAM does not run (CAM labels).
+     */
+    public WorkShape shape(RgbImage image, int classes, boolean clip, AmgSettings amg, boolean superpixelsCached) {
+        return WorkShape.of(image.width(), image.height(), classes, cams.preprocessor().patchSize(), clip, amg,
+                superpixelsCached);
+    }
+
+    private Progress withMetrics(Progress caller, RunLedger ledger) {
+        return Progress.both(Progress.both(caller, metrics), ledger);
+    }
+
+    /**
+     * Pixel-level labels from the refined CAMs alone (no SAM): each pixel takes the class whose
+     * min-max normalised CAM beats the background score {@code (1 - max)^alpha}. Timings: {@code cam}.
+     */
+    public SeedResult camLabels(RgbImage image, PromptSelection selection, Progress caller) {
+        RunLedger ledger = new RunLedger();
+        Progress progress = withMetrics(caller, ledger);
+        long start = System.nanoTime();
+        CamResult camResult = computeCams(image, selection, progress);
+        double alpha = alphaFor(selection);
+        int[] labels = DenseSeeds.label(camResult.refined(), image.height(), image.width(), alpha);
+        SeedMap map = new SeedMap(image.width(), image.height(), labels, List.of());
+        costs.observe(shape(image, selection.present(), true, null, false), ledger.nanos());
+        return new SeedResult(map, camResult, List.of(), alpha, Map.of("cam", millis(System.nanoTime() - start)));
+    }
+
+    /**
+     * SAMS over uploaded per-class score maps {@code [C, h, w]} (spec §4 "Refinement of any score
+     * map"). The result has no CAMs. Timings: {@code superpixels}, {@code sams}.
+     */
+    public SeedResult refineScores(RgbImage image, String imageSha256, FloatTensor scores, double alpha, AmgSettings amg,
+            Progress caller) {
+        RunLedger ledger = new RunLedger();
+        Progress progress = withMetrics(caller, ledger);
+        long start = System.nanoTime();
+        List<QuasiSuperpixel> masks = superpixels.of(image, imageSha256, amg, progress);
+        long afterSam = System.nanoTime();
+        SeedMap map = sams(masks, scores, image, alpha, progress);
+        Map<String, Long> timings = new LinkedHashMap<>();
+        timings.put("superpixels", millis(afterSam - start));
+        timings.put("sams", millis(System.nanoTime() - afterSam));
+        costs.observe(shape(image, scores.dim(0), false, amg, false), ledger.nanos());
+        return new SeedResult(map, null, masks, alpha, timings);
+    }
+
+    /**
+     * SAMS over any per-class score maps: maps are upsampled bilinearly to the image size when
+     * needed, then classified per quasi-superpixel.
      *
-     * @param masks quasi-superpixels of the image
      * @param scores {@code [C, h, w]} scores
-     * @param height image rows
-     * @param width image columns
-     * @param alpha background exponent
-     * @return the seed map
      */
     public static SeedMap refine(List<QuasiSuperpixel> masks, FloatTensor scores, int height, int width, double alpha) {
         FloatTensor full = scores.dim(1) == height && scores.dim(2) == width
@@ -108,21 +166,37 @@ public final class SeedPipeline {
         return SamsSeeder.seed(masks, full, alpha);
     }
 
-    /**
-     * Returns the quasi-superpixel service.
-     *
-     * @return the service
-     */
+    /** Whether the quasi-superpixels of this image and settings are cached (SAM would cost nothing). */
+    public boolean superpixelsCached(String imageSha256, AmgSettings amg) {
+        return superpixels.isCached(imageSha256, amg);
+    }
+
+    /** The CAM engine, for training, which differentiates through it. */
+    public CamEngine cams() {
+        return cams;
+    }
+
     public QuasiSuperpixels superpixels() {
         return superpixels;
     }
 
-    /**
-     * Returns the CAM engine.
-     *
-     * @return the engine
-     */
-    public CamEngine cams() {
-        return cams;
+    private CamResult computeCams(RgbImage image, PromptSelection selection, Progress progress) {
+        return cams.compute(cams.preprocessor().apply(image), selection, CamSettings.forPromptSet(selection.promptSet()),
+                progress);
+    }
+
+    private static SeedMap sams(List<QuasiSuperpixel> masks, FloatTensor scores, RgbImage image, double alpha,
+            Progress progress) {
+        progress.checkCancelled();
+        progress.planned(Stage.SAMS, 1);
+        long start = System.nanoTime();
+        SeedMap map = refine(masks, scores, image.height(), image.width(), alpha);
+        progress.stageDone(Stage.SAMS, System.nanoTime() - start);
+        progress.advanced(Stage.SAMS, 1);
+        return map;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 }

@@ -1,7 +1,7 @@
 package com.fmawsss.pipeline;
 
 import com.fmawsss.cam.CamResult;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.seeding.SeedMap;
 import java.util.List;
 import java.util.Map;

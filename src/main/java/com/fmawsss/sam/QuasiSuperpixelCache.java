@@ -2,7 +2,7 @@ package com.fmawsss.sam;
 
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.masks.CocoRle;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -110,6 +110,16 @@ public final class QuasiSuperpixelCache {
             misses.incrementAndGet();
         }
         return stored;
+    }
+
+    /** Whether a lookup would hit, without counting it as one (for cost estimates). */
+    public boolean contains(String key) {
+        synchronized (memory) {
+            if (memory.containsKey(key)) {
+                return true;
+            }
+        }
+        return directory != null && java.nio.file.Files.isRegularFile(file(key));
     }
 
     /**

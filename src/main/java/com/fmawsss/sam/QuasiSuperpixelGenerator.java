@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.masks.CocoRle;
-import com.fmawsss.ops.metrics.Stage;
-import com.fmawsss.ops.metrics.StageTimings;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.Stage;
+import com.fmawsss.sam.QuasiSuperpixel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,44 +23,30 @@ public final class QuasiSuperpixelGenerator {
 
     private final SamPredictor predictor;
     private final SamPreprocessor preprocessor;
-    private final StageTimings timings;
 
-    /**
-     * Creates the generator without stage timings.
-     *
-     * @param predictor SAM modules
-     * @param preprocessor SAM preprocessing of the bundle
-     */
     public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor) {
-        this(predictor, preprocessor, StageTimings.NONE);
-    }
-
-    /**
-     * Creates the generator.
-     *
-     * @param predictor SAM modules
-     * @param preprocessor SAM preprocessing of the bundle
-     * @param timings receives the sam_encode and sam_decode durations, one of each per crop
-     */
-    public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor, StageTimings timings) {
         this.predictor = predictor;
         this.preprocessor = preprocessor;
-        this.timings = timings;
+    }
+
+    public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings) {
+        return generate(image, settings, Progress.NONE);
     }
 
     /**
-     * Generates the quasi-superpixels of an image.
-     *
-     * @param image the image
-     * @param settings generation settings
-     * @return masks with level and scores, in generator order
+     * Generates the quasi-superpixels of an image, in generator order. Reports one sam_encode unit
+     * per crop and one sam_decode unit per prompt point (with one duration of each per crop), and
+     * stops between point batches when the progress says so.
      */
-    public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings) {
+    public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings, Progress progress) {
         List<CropBoxes.Crop> crops = CropBoxes.generate(image.width(), image.height(), settings.cropNLayers(),
                 settings.cropOverlapRatio());
+        progress.planned(Stage.SAM_ENCODE, crops.size());
+        progress.planned(Stage.SAM_DECODE, pointCount(crops, settings));
         List<MaskCandidate> all = new ArrayList<>();
         for (CropBoxes.Crop crop : crops) {
-            all.addAll(processCrop(image, crop, settings));
+            progress.checkCancelled();
+            all.addAll(processCrop(image, crop, settings, progress));
         }
         if (crops.size() > 1 && !all.isEmpty()) {
             double[] scores = new double[all.size()];
@@ -80,7 +66,21 @@ public final class QuasiSuperpixelGenerator {
         return out;
     }
 
-    private List<MaskCandidate> processCrop(RgbImage image, CropBoxes.Crop crop, AmgSettings settings) {
+    /** Prompt points of all crops: the grid of each crop layer, downscaled per layer. */
+    public static long pointCount(List<CropBoxes.Crop> crops, AmgSettings settings) {
+        long points = 0;
+        for (CropBoxes.Crop crop : crops) {
+            long perSide = pointsPerSide(crop, settings);
+            points += perSide * perSide;
+        }
+        return points;
+    }
+
+    private static int pointsPerSide(CropBoxes.Crop crop, AmgSettings settings) {
+        return settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
+    }
+
+    private List<MaskCandidate> processCrop(RgbImage image, CropBoxes.Crop crop, AmgSettings settings, Progress progress) {
         // sam_encode covers SAM's preprocessing too (as SamPredictor.set_image does), so sam_decode
         // is the point decoding and mask post-processing alone.
         long encodeStart = System.nanoTime();
@@ -89,13 +89,15 @@ public final class QuasiSuperpixelGenerator {
         try (NDManager manager = predictor.newManager()) {
             NDArray embedding = predictor.encode(manager, input);
             long decodeStart = System.nanoTime();
-            timings.record(Stage.SAM_ENCODE, decodeStart - encodeStart);
-            int perSide = settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
+            progress.stageDone(Stage.SAM_ENCODE, decodeStart - encodeStart);
+            progress.advanced(Stage.SAM_ENCODE, 1);
+            int perSide = pointsPerSide(crop, settings);
             double[] grid = CropBoxes.pointGrid(perSide);
             int points = grid.length / 2;
             double scaleX = (double) input.resizedWidth() / crop.width();
             double scaleY = (double) input.resizedHeight() / crop.height();
             for (int start = 0; start < points; start += settings.pointsPerBatch()) {
+                progress.checkCancelled();
                 int count = Math.min(settings.pointsPerBatch(), points - start);
                 float[] coords = new float[2 * count];
                 for (int p = 0; p < count; p++) {
@@ -109,8 +111,9 @@ public final class QuasiSuperpixelGenerator {
                     embedding.tempAttach(batch);
                     candidates.addAll(processBatch(embedding, coords, input, crop, image, settings));
                 }
+                progress.advanced(Stage.SAM_DECODE, count);
             }
-            timings.record(Stage.SAM_DECODE, System.nanoTime() - decodeStart);
+            progress.stageDone(Stage.SAM_DECODE, System.nanoTime() - decodeStart);
         }
         if (candidates.isEmpty()) {
             return candidates;

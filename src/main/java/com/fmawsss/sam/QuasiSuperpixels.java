@@ -2,8 +2,8 @@ package com.fmawsss.sam;
 
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.StageTimings;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.sam.QuasiSuperpixel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -20,27 +20,12 @@ public final class QuasiSuperpixels {
     private final String samIdentity;
 
     /**
-     * Creates the service over a bundle.
-     *
-     * @param bundle the loaded bundle
      * @param memoryBytes in-memory cache budget
      * @param cacheDirectory disk cache directory, or null
      */
     public QuasiSuperpixels(ModelBundle bundle, long memoryBytes, Path cacheDirectory) {
-        this(bundle, memoryBytes, cacheDirectory, StageTimings.NONE);
-    }
-
-    /**
-     * Creates the service over a bundle, reporting SAM stage durations.
-     *
-     * @param bundle the loaded bundle
-     * @param memoryBytes in-memory cache budget
-     * @param cacheDirectory disk cache directory, or null
-     * @param timings receives the sam_encode and sam_decode durations
-     */
-    public QuasiSuperpixels(ModelBundle bundle, long memoryBytes, Path cacheDirectory, StageTimings timings) {
         this.predictor = new SamPredictor(bundle);
-        this.generator = new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(bundle.manifest().sam()), timings);
+        this.generator = new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(bundle.manifest().sam()));
         this.cache = new QuasiSuperpixelCache(memoryBytes, cacheDirectory);
         StringBuilder identity = new StringBuilder();
         bundle.manifest().files().forEach((path, entry) -> {
@@ -51,23 +36,33 @@ public final class QuasiSuperpixels {
         this.samIdentity = identity.toString();
     }
 
-    /**
-     * Returns the quasi-superpixels of an image, computing them only on a cache miss.
-     *
-     * @param image the decoded image
-     * @param imageSha256 SHA-256 of the image's encoded bytes (the cache key)
-     * @param settings generation settings
-     * @return masks in generator order
-     */
     public List<QuasiSuperpixel> of(RgbImage image, String imageSha256, AmgSettings settings) {
+        return of(image, imageSha256, settings, Progress.NONE);
+    }
+
+    /**
+     * Returns the quasi-superpixels of an image in generator order, computing them only on a cache
+     * miss (keyed by the SHA-256 of the image's encoded bytes, the SAM weights and the settings).
+     */
+    public List<QuasiSuperpixel> of(RgbImage image, String imageSha256, AmgSettings settings, Progress progress) {
         String key = QuasiSuperpixelCache.key(imageSha256, samIdentity, settings);
         Optional<List<QuasiSuperpixel>> cached = cache.get(key);
         if (cached.isPresent()) {
             return cached.get();
         }
-        List<QuasiSuperpixel> masks = generator.generate(image, settings);
+        List<QuasiSuperpixel> masks = generator.generate(image, settings, progress);
         cache.put(key, masks);
         return masks;
+    }
+
+    /** Generates without looking at or filling the cache (calibration runs on synthetic images). */
+    public List<QuasiSuperpixel> generateUncached(RgbImage image, AmgSettings settings, Progress progress) {
+        return generator.generate(image, settings, progress);
+    }
+
+    /** Whether {@link #of} would answer from the cache: SAM would then cost nothing. */
+    public boolean isCached(String imageSha256, AmgSettings settings) {
+        return cache.contains(QuasiSuperpixelCache.key(imageSha256, samIdentity, settings));
     }
 
     /**

@@ -1,6 +1,6 @@
 package com.fmawsss.security;
 
-import com.fmawsss.api.ApiProblem;
+import com.fmawsss.problems.ApiProblem;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 

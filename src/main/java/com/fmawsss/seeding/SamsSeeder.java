@@ -5,6 +5,7 @@ import com.fmawsss.tensors.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import com.fmawsss.sam.QuasiSuperpixel;
 
 /**
  * SAM-based seeding (SAMS, spec §4 and §8): classifies each quasi-superpixel from per-class score

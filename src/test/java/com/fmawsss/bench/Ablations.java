@@ -10,7 +10,6 @@ import com.fmawsss.cam.ClassAwareAttentionAffinity;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.TextFeatureCache;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import java.util.LinkedHashMap;
@@ -34,8 +33,8 @@ final class Ablations {
     Map<String, Map<String, Double>> run(RgbImage image) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), workload.seedClassList());
-        CamEngine uncached = new CamEngine(bundle, StageTimings.NONE, new TextFeatureCache(0));
-        CamEngine cached = new CamEngine(bundle, StageTimings.NONE, new TextFeatureCache(TextFeatureCache.DEFAULT_CAPACITY));
+        CamEngine uncached = new CamEngine(bundle, new TextFeatureCache(0));
+        CamEngine cached = new CamEngine(bundle, new TextFeatureCache(TextFeatureCache.DEFAULT_CAPACITY));
         out.put("textFeatureCache", pair(
                 median(() -> uncached.compute(image, selection)),
                 median(() -> cached.compute(image, selection))));

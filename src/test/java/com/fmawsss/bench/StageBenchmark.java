@@ -7,7 +7,7 @@ import com.fmawsss.cam.CamSettings;
 import com.fmawsss.clip.ClipInput;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.Stage;
+import com.fmawsss.progress.Stage;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
@@ -15,7 +15,7 @@ import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixelGenerator;
 import com.fmawsss.sam.SamPredictor;
 import com.fmawsss.sam.SamPreprocessor;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,10 +43,10 @@ final class StageBenchmark {
     StageBenchmark(ModelBundle bundle, Workload workload, AmgSettings amg) {
         this.workload = workload;
         this.amg = amg;
-        this.cams = new CamEngine(bundle, clock);
+        this.cams = new CamEngine(bundle);
         this.predictor = new SamPredictor(bundle);
         this.samPreprocessor = new SamPreprocessor(bundle.manifest().sam());
-        this.generator = new QuasiSuperpixelGenerator(predictor, samPreprocessor, clock);
+        this.generator = new QuasiSuperpixelGenerator(predictor, samPreprocessor);
     }
 
     /**
@@ -74,7 +74,7 @@ final class StageBenchmark {
                 clock.reset();
                 long start = System.nanoTime();
                 ClipInput input = cams.preprocessor().apply(image);
-                last = cams.compute(input, selection, CamSettings.forPromptSet(voc));
+                last = cams.compute(input, selection, CamSettings.forPromptSet(voc), clock);
                 double total = (System.nanoTime() - start) / 1e6;
                 if (r >= 0) {
                     caa.add(clock.millis(Stage.CAA));
@@ -101,7 +101,7 @@ final class StageBenchmark {
             for (int r = -workload.warmup(); r < workload.stageRepeats(); r++) {
                 clock.reset();
                 long start = System.nanoTime();
-                masks = generator.generate(image, amg);
+                masks = generator.generate(image, amg, clock);
                 double millis = (System.nanoTime() - start) / 1e6;
                 if (r >= 0) {
                     total.add(millis);

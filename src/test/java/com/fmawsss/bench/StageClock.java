@@ -1,17 +1,17 @@
 package com.fmawsss.bench;
 
-import com.fmawsss.ops.metrics.Stage;
-import com.fmawsss.ops.metrics.StageTimings;
+import com.fmawsss.progress.Stage;
+import com.fmawsss.progress.Progress;
 import java.util.EnumMap;
 import java.util.Map;
 
 /** Sums the stage durations the engines report, between resets (one benchmark run). */
-final class StageClock implements StageTimings {
+final class StageClock implements Progress {
 
     private final Map<Stage, Long> nanos = new EnumMap<>(Stage.class);
 
     @Override
-    public synchronized void record(Stage stage, long duration) {
+    public synchronized void stageDone(Stage stage, long duration) {
         nanos.merge(stage, duration, Long::sum);
     }
 

@@ -6,7 +6,6 @@ import com.fmawsss.DemoBundleFixture;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.TextFeatureCache;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.ops.metrics.StageTimings;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import java.util.List;
@@ -17,8 +16,8 @@ class CamEngineTextCacheTest {
 
     @Test
     void cachedPromptsGiveTheSameCamsAsEncodingEveryTime() {
-        CamEngine cached = new CamEngine(DemoBundleFixture.bundle(), StageTimings.NONE, new TextFeatureCache(4096));
-        CamEngine uncached = new CamEngine(DemoBundleFixture.bundle(), StageTimings.NONE, new TextFeatureCache(0));
+        CamEngine cached = new CamEngine(DemoBundleFixture.bundle(), new TextFeatureCache(4096));
+        CamEngine uncached = new CamEngine(DemoBundleFixture.bundle(), new TextFeatureCache(0));
         RgbImage image = SyntheticImages.discs(100, 70, 5);
         PromptSet voc = PromptSet.manual(Vocabulary.voc());
         int background = voc.vocabulary().background().size();

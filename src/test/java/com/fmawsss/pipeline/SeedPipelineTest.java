@@ -12,7 +12,7 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.tensors.Npy;
 import com.fmawsss.tensors.NpyArray;
 import com.fmawsss.tensors.Npz;

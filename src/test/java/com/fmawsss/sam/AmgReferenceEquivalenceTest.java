@@ -8,7 +8,7 @@ import com.fmawsss.PythonReference;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.masks.CocoRle;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.tensors.Npy;
 import com.fmawsss.tensors.NpyArray;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fmawsss.DemoBundleFixture;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.image.RgbImage;
-import com.fmawsss.seeding.QuasiSuperpixel;
+import com.fmawsss.sam.QuasiSuperpixel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import com.fmawsss.sam.QuasiSuperpixel;
 
 /**
  * {@link SamsSeeder} (after {@link ScoreMaps} upsampling) against

@@ -8,6 +8,7 @@ import com.fmawsss.masks.CocoRle;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import com.fmawsss.sam.QuasiSuperpixel;
 
 class SamsSeederTest {
 

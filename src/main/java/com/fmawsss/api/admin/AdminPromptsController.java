@@ -1,7 +1,7 @@
 package com.fmawsss.api.admin;
 
-import com.fmawsss.api.ApiProblem;
-import com.fmawsss.api.ProblemTypes;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.prompts.PromptStore;

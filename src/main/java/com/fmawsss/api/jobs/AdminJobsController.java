@@ -1,7 +1,7 @@
 package com.fmawsss.api.jobs;
 
-import com.fmawsss.api.ApiProblem;
-import com.fmawsss.api.ProblemTypes;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;

@@ -1,7 +1,7 @@
 package com.fmawsss.api.jobs;
 
-import com.fmawsss.api.ApiProblem;
-import com.fmawsss.api.ProblemTypes;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.jobs.Job;

@@ -6,14 +6,16 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import com.fmawsss.pipeline.StageMetrics;
+import com.fmawsss.progress.Stage;
 
 /**
- * {@link StageTimings} backed by one Micrometer timer per stage: {@code fma_stage_seconds{stage}}
+ * The stage reports of every pipeline run as one Micrometer timer per stage: {@code fma_stage_seconds{stage}}
  * as a Prometheus histogram, so percentiles come from {@code histogram_quantile} and aggregate
  * across replicas (client-side percentiles would not, and the Prometheus registry does not render
  * them next to a histogram anyway).
  */
-public final class StageTimers implements StageTimings {
+public final class StageTimers implements StageMetrics {
 
     /** Micrometer name of the stage timers (Prometheus: {@code fma_stage_seconds}). */
     public static final String NAME = "fma.stage";
@@ -38,9 +40,8 @@ public final class StageTimers implements StageTimings {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
-    public void record(Stage stage, long nanos) {
+    public void stageDone(Stage stage, long nanos) {
         timers.get(stage).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 

@@ -1,4 +1,4 @@
-package com.fmawsss.seeding;
+package com.fmawsss.sam;
 
 import com.fmawsss.masks.CocoRle;
 

@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.problems;
 
 import java.net.URI;
 

@@ -1,4 +1,4 @@
-package com.fmawsss.ops.metrics;
+package com.fmawsss.progress;
 
 /** The timed stages of the pipeline (spec §6), each the {@code stage} label of {@code fma_stage_seconds}. */
 public enum Stage {

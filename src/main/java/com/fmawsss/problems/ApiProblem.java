@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.problems;
 
 import java.util.Map;
 import org.springframework.http.HttpStatus;
