@@ -1,5 +1,5 @@
 // Every HTTP call of the page. runAndWait() is the one place that sends an inference request and
-// waits for its answer, so the way of waiting (today: one synchronous call) can change alone.
+// waits for its answer (asynchronously with polling where the service offers it).
 
 /** A failed call: an RFC 7807 problem, or what the page could make of another answer. */
 export class ProblemError extends Error {
@@ -49,26 +49,74 @@ async function send(url, init) {
   return response;
 }
 
+const POLL_MS = 400;
+const MAX_POLL_MS = 2000;
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('cancelled', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+async function body(response, accept) {
+  return accept === 'image/png' ? { blob: await response.blob() } : { json: await response.json() };
+}
+
 /**
  * Sends one inference request and waits for its answer.
  *
+ * The request asks for asynchronous processing (Prefer: respond-async). A service that accepts
+ * answers 202 with a Location, which is polled for {state, stage, progress: {percent}, etaSeconds}
+ * until it answers the result (200) or a problem; cancelling sends DELETE to it. A service that
+ * does not answers the result directly, and cancelling disconnects (queued work is dropped).
+ *
  * @param path endpoint, e.g. '/v1/masks'
  * @param form the multipart body (FormData)
- * @param options accept: 'application/json' or 'image/png'; signal: AbortSignal (aborting
- *     disconnects, which makes the service drop the queued work); onProgress({elapsedSeconds,
- *     percent, etaSeconds, stage}) called while waiting (percent/eta null when unknown)
+ * @param options accept: 'application/json' or 'image/png'; signal: AbortSignal; onProgress({
+ *     elapsedSeconds, percent, etaSeconds, stage}) called while waiting (null where unknown)
  * @returns {json, headers} for JSON, {blob, headers} for PNG, plus elapsedSeconds
  */
 export async function runAndWait(path, form, { accept = 'application/json', signal, onProgress } = {}) {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const tick = () => onProgress?.({ elapsedSeconds: elapsed(), percent: null, etaSeconds: null, stage: null });
+  let status = { percent: null, etaSeconds: null, stage: null };
+  const tick = () => onProgress?.({ elapsedSeconds: elapsed(), ...status });
   tick();
   const timer = setInterval(tick, 200);
+  let location = null;
   try {
-    const response = await send(path, { method: 'POST', body: form, headers: { Accept: accept }, signal });
-    const body = accept === 'image/png' ? { blob: await response.blob() } : { json: await response.json() };
-    return { ...body, headers: response.headers, elapsedSeconds: elapsed() };
+    const first = await send(path, {
+      method: 'POST', body: form, headers: { Accept: accept, Prefer: 'respond-async' }, signal,
+    });
+    let response = first;
+    if (first.status === 202 && first.headers.get('Location')) {
+      location = new URL(first.headers.get('Location'), window.location.href).href;
+      for (;;) {
+        const wait = retryAfterSeconds(response.headers.get('Retry-After'));
+        await sleep(wait == null ? POLL_MS : Math.min(MAX_POLL_MS, Math.max(POLL_MS, wait * 1000)), signal);
+        response = await send(location, { headers: { Accept: accept }, signal });
+        if (response.status !== 202) break;
+        const progress = await response.json();
+        status = {
+          percent: progress.progress?.percent ?? null,
+          etaSeconds: progress.etaSeconds ?? null,
+          stage: progress.stage || progress.state || null,
+        };
+        tick();
+      }
+      location = null;
+    }
+    return { ...(await body(response, accept)), headers: response.headers, elapsedSeconds: elapsed() };
+  } catch (error) {
+    if (error.name === 'AbortError' && location) {
+      // Best effort: the service also drops the work when nobody asks for it.
+      fetch(location, { method: 'DELETE' }).catch(() => {});
+    }
+    throw error;
   } finally {
     clearInterval(timer);
   }
