@@ -263,6 +263,8 @@ async function run(event) {
     state.lastRun = { request, json: answer.json };
     await showResult(answer.json, answer.elapsedSeconds);
     $('result').dataset.state = 'done';
+    // In one column (phones) the result is below the form: bring it into view.
+    if ($('result').getBoundingClientRect().top > window.innerHeight / 2) $('result').scrollIntoView({ block: 'start' });
   } catch (error) {
     const problem = describeProblem(error);
     showMessage(problem.title, problem.detail, problem);
