@@ -564,18 +564,16 @@ function wire() {
       renderChips();
     }
   });
-  input.addEventListener('input', () => {
-    // A pasted list, or a suggestion picked from the list.
-    if (input.value.includes(',')) {
+  input.addEventListener('input', (event) => {
+    if (event.inputType === 'insertReplacementText') {
+      // A suggestion picked from the list.
+      addChips(input.value);
+      input.value = '';
+    } else if (input.value.includes(',')) {
+      // A typed or pasted list: every complete name becomes a chip.
       const parts = input.value.split(',');
       input.value = parts.pop();
       addChips(parts.join(','));
-    }
-  });
-  input.addEventListener('change', () => {
-    if (state.vocabulary && knownClass(input.value.trim())) {
-      addChips(input.value);
-      input.value = '';
     }
   });
 

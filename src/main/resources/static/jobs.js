@@ -48,6 +48,7 @@ function metricsText(metrics) {
 }
 
 function renderVersions(list) {
+  $('prompt-versions').replaceChildren(...list.versions.map((v) => new Option(v.active ? `${v.kind}, active` : v.kind, v.version)));
   const body = $('versions').tBodies[0];
   body.replaceChildren();
   for (const version of list.versions) {
