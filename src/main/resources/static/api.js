@@ -77,13 +77,13 @@ async function body(response, accept) {
  * @param path endpoint, e.g. '/v1/masks'
  * @param form the multipart body (FormData)
  * @param options accept: 'application/json' or 'image/png'; signal: AbortSignal; onProgress({
- *     elapsedSeconds, percent, etaSeconds, stage}) called while waiting (null where unknown)
+ *     elapsedSeconds, percent, etaSeconds, stage, detail}) called while waiting (null where unknown)
  * @returns {json, headers} for JSON, {blob, headers} for PNG, plus elapsedSeconds
  */
 export async function runAndWait(path, form, { accept = 'application/json', signal, onProgress } = {}) {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  let status = { percent: null, etaSeconds: null, stage: null };
+  let status = { percent: null, etaSeconds: null, stage: null, detail: null };
   const tick = () => onProgress?.({ elapsedSeconds: elapsed(), ...status });
   tick();
   const timer = setInterval(tick, 200);
@@ -101,10 +101,12 @@ export async function runAndWait(path, form, { accept = 'application/json', sign
         response = await send(location, { headers: { Accept: accept }, signal });
         if (response.status !== 202) break;
         const progress = await response.json();
+        const units = progress.progress;
         status = {
-          percent: progress.progress?.percent ?? null,
+          percent: units?.percent ?? null,
           etaSeconds: progress.etaSeconds ?? null,
           stage: progress.stage || progress.state || null,
+          detail: units?.total ? `${units.done}/${units.total} ${units.unit || ''}`.trim() : null,
         };
         tick();
       }

@@ -9,10 +9,6 @@ import { initJobs } from './jobs.js';
 
 const $ = (id) => document.getElementById(id);
 
-// /v1/masks accepts include=cams,superpixels only from API version 2 on; until then the page asks
-// /v1/seeds for debug outputs.
-const MASKS_TAKE_INCLUDE = false;
-
 const ENDPOINTS = { masks: '/v1/masks', seeds: '/v1/seeds', refine: '/v1/refine' };
 
 const state = {
@@ -39,11 +35,18 @@ function setMode(value) {
   for (const element of document.querySelectorAll('[data-mode]')) {
     element.hidden = !element.dataset.mode.split(' ').includes(value);
   }
-  const includeAllowed = value === 'seeds' || (value === 'masks' && MASKS_TAKE_INCLUDE);
-  for (const box of [$('include-cams'), $('include-superpixels')]) box.disabled = !includeAllowed;
-  $('include-hint').textContent = includeAllowed ? '' : 'This service returns them with Seeds only.';
   $('class-hint').textContent = classHint(value);
+  updateSamControls();
   renderChips();
+}
+
+// Without SAMS (Text to mask, refinement none) there is no SAM: no superpixels, no profile.
+function updateSamControls() {
+  const withoutSam = mode() === 'masks' && $('refine-select').value === 'none';
+  $('include-superpixels').disabled = withoutSam;
+  $('include-hint').hidden = !withoutSam;
+  $('amg-select').disabled = withoutSam;
+  $('grid-input').disabled = withoutSam;
 }
 
 function classHint(value) {
@@ -81,7 +84,18 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
-function showProgress({ elapsedSeconds, percent, etaSeconds, stage }) {
+const STAGES = {
+  queued: 'waiting in the queue',
+  running: 'starting',
+  clip_encode: 'CLIP image encoder',
+  gradcam: 'Softmax-GradCAM',
+  caa: 'attention affinity (CAA)',
+  sam_encode: 'SAM image encoder',
+  sam_decode: 'SAM masks',
+  sams: 'SAMS labelling',
+};
+
+function showProgress({ elapsedSeconds, percent, etaSeconds, stage, detail }) {
   const bar = $('progress-bar');
   if (percent == null) {
     bar.removeAttribute('value');
@@ -89,7 +103,8 @@ function showProgress({ elapsedSeconds, percent, etaSeconds, stage }) {
     bar.max = 100;
     bar.value = percent;
   }
-  const parts = [`Running${stage ? ` (${stage})` : ''}… ${elapsedSeconds.toFixed(1)} s`];
+  const parts = [`Running${stage ? ` (${STAGES[stage] || stage})` : ''}… ${elapsedSeconds.toFixed(1)} s`];
+  if (detail) parts.push(detail);
   if (percent != null) parts.push(`${Math.round(percent)}%`);
   if (etaSeconds != null) parts.push(`about ${Math.ceil(etaSeconds)} s left`);
   $('progress-text').textContent = parts.join(' · ');
@@ -208,12 +223,14 @@ function buildRequest() {
   const prompts = $('prompts-input').value.trim();
   if (prompts && selected !== 'refine') form.append('prompts', prompts);
   if (selected === 'masks') form.append('refine', $('refine-select').value);
-  if (selected === 'seeds' || (selected === 'masks' && MASKS_TAKE_INCLUDE)) {
+  if (selected !== 'refine') {
     const include = [];
     if ($('include-cams').checked) include.push('cams');
-    if ($('include-superpixels').checked) include.push('superpixels');
+    if ($('include-superpixels').checked && !$('include-superpixels').disabled) include.push('superpixels');
     if (include.length) form.append('include', include.join(','));
   }
+  if (!$('amg-select').disabled && $('amg-select').value) form.append('amg', $('amg-select').value);
+  if (!$('grid-input').disabled && $('grid-input').value.trim()) form.append('grid', $('grid-input').value.trim());
   if (selected === 'refine') {
     const scores = $('scores-input').files[0];
     const isPng = scores.name.toLowerCase().endsWith('.png') || scores.type === 'image/png';
@@ -239,6 +256,11 @@ function validate() {
     if (!$('scores-input').files[0]) return ['Choose a score map (.npy / .npz) or a label PNG.', $('scores-input')];
     const alpha = Number($('alpha-input').value);
     if (!(alpha > 0 && alpha <= 10)) return ['Alpha must be above 0 and at most 10.', $('alpha-input')];
+  }
+  const grid = $('grid-input').value.trim();
+  if (grid && !$('grid-input').disabled && !(/^\d+$/.test(grid) && Number(grid) >= 4 && Number(grid) <= 64)) {
+    $('grid-input').closest('details').open = true;
+    return ['SAM points per side must be a whole number from 4 to 64.', $('grid-input')];
   }
   return null;
 }
@@ -422,7 +444,8 @@ function renderDetails(json, elapsedSeconds) {
     ['Refinement', parameters.refine],
     ['Alpha', parameters.alpha],
     ['CAM', parameters.cam ? `${parameters.cam.stream} stream, CAA ${parameters.cam.caa ? 'on' : 'off'}, box threshold ${parameters.cam.boxThreshold}` : null],
-    ['Mask generation', parameters.amg ? `${parameters.amg.pointsPerSide} points per side, IoU ≥ ${parameters.amg.predIouThresh}` : null],
+    ['Mask generation', parameters.amg ? `${parameters.amg.profile ? `${parameters.amg.profile} profile, ` : ''}`
+        + `${parameters.amg.pointsPerSide} points per side, IoU ≥ ${parameters.amg.predIouThresh}` : null],
     ['Image', image.width ? `${image.width}×${image.height} ${image.format}, EXIF orientation ${image.exifOrientation}` : null],
     ['CLIP input', image.clipInput ? image.clipInput.join('×') : null],
     ['Image SHA-256', image.sha256],
@@ -581,6 +604,7 @@ function wire() {
     $('opacity-value').textContent = `${$('opacity-input').value}%`;
     overlay.setOpacity(Number($('opacity-input').value) / 100);
   });
+  $('refine-select').addEventListener('change', updateSamControls);
   $('heatmap-class').addEventListener('change', updateHeatmap);
   $('heatmap-kind').addEventListener('change', updateHeatmap);
   $('boundaries-on').addEventListener('change', updateBoundaries);

@@ -17,15 +17,15 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "inference", description = "Semantic masks, seeds and SAMS refinement")
 public class VocabularyController {
 
-    private final InferenceService service;
+    private final RequestReader reader;
 
     /**
      * Creates the controller.
      *
-     * @param service resolves prompt versions
+     * @param reader resolves prompt versions
      */
-    public VocabularyController(InferenceService service) {
-        this.service = service;
+    public VocabularyController(RequestReader reader) {
+        this.reader = reader;
     }
 
     /**
@@ -37,6 +37,6 @@ public class VocabularyController {
     @Operation(summary = "List the classes of the active (or a given) prompt set")
     @GetMapping
     public VocabularyView vocabulary(@RequestParam(name = "prompts", required = false) String prompts) {
-        return VocabularyView.of(service.promptSet(prompts));
+        return VocabularyView.of(reader.promptSet(prompts));
     }
 }

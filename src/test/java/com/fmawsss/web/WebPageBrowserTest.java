@@ -140,6 +140,7 @@ class WebPageBrowserTest {
         String name = classes.get(hidden - 1);
         hoverPixel(at[0], at[1], expected.width());
         assertThat(text("pointer-readout")).contains(name);
+        assertThat(requestUrls()).as("the page asked for asynchronous processing and polled").anyMatch(u -> u.contains("/v1/requests/"));
         assertThat(driver.findElements(By.cssSelector("#timings tbody tr"))).isNotEmpty();
         assertThat(text("metadata-summary")).contains("manual-voc").contains("demo: random weights");
         assertThat(driver.findElement(By.id("demo-banner")).isDisplayed()).isTrue();
@@ -219,6 +220,52 @@ class WebPageBrowserTest {
         assertThat(texts.get(0)).isEqualTo("Queue full: The inference queue is full. The service is busy: try again in 12 s.");
         // An HTTP date 30 s ahead (whole seconds) is 29 to 30 s away.
         assertThat(texts.get(1)).matches("Timeout: The service is busy: try again in (29|30) s\\.");
+    }
+
+    @Test
+    void cancellingARunningRequestCancelsItOnTheService() throws Exception {
+        // A photo the superpixel cache has not seen, and the densest grid, so that the run lasts.
+        java.util.Random random = new java.util.Random(19);
+        BufferedImage noise = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < noise.getHeight(); y++) {
+            for (int x = 0; x < noise.getWidth(); x++) {
+                noise.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        Path image = Files.createTempFile("noise-", ".png");
+        ImageIO.write(noise, "png", image.toFile());
+
+        open();
+        upload(image);
+        enterClasses(List.of("cat"));
+        driver.findElement(By.cssSelector("details.advanced summary")).click();
+        driver.findElement(By.id("grid-input")).sendKeys("64");
+        driver.findElement(By.id("run-button")).click();
+        // Running, and the service has answered 202 with the request's location (a stage is shown).
+        waitFor(d -> text("progress-text").contains("("));
+        String location = requestUrls().stream().filter(u -> u.contains("/v1/requests/")).findFirst().orElseThrow();
+        driver.findElement(By.id("cancel-button")).click();
+        waitFor(d -> "error".equals(resultState()));
+        assertThat(text("message")).contains("Cancelled");
+        assertThat(driver.findElement(By.id("run-button")).isEnabled()).isTrue();
+
+        String status = URI.create(location).getPath() + "/status";
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> call(() -> JSON.readTree(admin("GET", status, null).body())
+                .path("state").asString().equals("cancelled")));
+        // The cancelled work stops at its next stage or point batch; until then the service refuses
+        // synchronous requests as busy. Leave it idle for the other tests.
+        byte[] photo = Files.readAllBytes(PHOTO);
+        new WebDriverWait(driver, RUN_TIMEOUT).pollingEvery(Duration.ofSeconds(1)).until(d -> call(() -> new Multipart()
+                .file("image", "chelsea.jpg", "image/jpeg", photo).field("classes", "cat").field("refine", "none")
+                .post(port, "/v1/masks", null).statusCode() == 200));
+    }
+
+    static <T> T call(java.util.concurrent.Callable<T> callable) {
+        try {
+            return callable.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- debug outputs -------------------------------------------------------------------------
@@ -343,6 +390,9 @@ class WebPageBrowserTest {
         new Select(driver.findElement(By.id("refine-select"))).selectByValue("none");
         runAndWaitFor("done");
         assertThat(driver.findElement(By.id("label-layer")).getSize().getWidth()).isLessThanOrEqualTo(390);
+        // Without SAM the masks come with CAMs only.
+        assertThat(driver.findElement(By.id("heatmap-controls")).isDisplayed()).isTrue();
+        assertThat(driver.findElement(By.id("boundary-controls")).isDisplayed()).isFalse();
         assertThat(overflow()).isLessThanOrEqualTo(0L);
     }
 
@@ -436,6 +486,12 @@ class WebPageBrowserTest {
 
     void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
         new WebDriverWait(driver, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.NoSuchElementException.class).until(condition);
+    }
+
+    @SuppressWarnings("unchecked")
+    List<String> requestUrls() {
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return performance.getEntriesByType('resource').map((e) => e.name);");
     }
 
     long overflow() {
