@@ -47,9 +47,18 @@ function metricsText(metrics) {
   return entries.length ? entries.map(([k, v]) => `${k} ${Number(v).toFixed(3)}`).join(', ') : null;
 }
 
+// Rows are rebuilt only when their data changed, so a poll never swaps a button under the pointer.
+function unchanged(body, data) {
+  const key = JSON.stringify(data);
+  if (body.dataset.key === key) return true;
+  body.dataset.key = key;
+  return false;
+}
+
 function renderVersions(list) {
-  $('prompt-versions').replaceChildren(...list.versions.map((v) => new Option(v.active ? `${v.kind}, active` : v.kind, v.version)));
   const body = $('versions').tBodies[0];
+  if (unchanged(body, list)) return;
+  $('prompt-versions').replaceChildren(...list.versions.map((v) => new Option(v.active ? `${v.kind}, active` : v.kind, v.version)));
   body.replaceChildren();
   for (const version of list.versions) {
     const row = body.insertRow();
@@ -86,6 +95,7 @@ function duration(seconds) {
 
 function renderJobs(jobs) {
   const body = $('jobs-table').tBodies[0];
+  if (unchanged(body, jobs)) return;
   body.replaceChildren();
   $('jobs-empty').hidden = jobs.length > 0;
   for (const job of jobs) {
@@ -97,9 +107,12 @@ function renderJobs(jobs) {
     cell(row, job.error ? `${job.state}: ${job.error}` : job.state, `state ${job.state}`);
     const progressCell = row.insertCell();
     const bar = document.createElement('progress');
-    bar.max = Math.max(1, job.iterations || 0);
-    bar.value = Math.min(job.iteration || 0, bar.max);
-    const text = `${job.stage ? `${job.stage} ` : ''}${job.iteration ?? 0}/${job.iterations ?? '?'}`;
+    bar.max = 100;
+    if (job.percent != null) bar.value = job.percent;
+    else if (job.state === 'succeeded') bar.value = 100;
+    else bar.removeAttribute('value');
+    const text = `${job.stage ? `${job.stage} ` : ''}${job.iteration ?? 0}/${job.iterations ?? '?'}`
+        + (job.percent != null ? ` (${job.percent}%)` : '');
     bar.setAttribute('aria-label', `${job.type} job ${job.id}: ${text}`);
     const span = document.createElement('span');
     span.textContent = ` ${text}`;

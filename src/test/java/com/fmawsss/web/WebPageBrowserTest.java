@@ -428,14 +428,20 @@ class WebPageBrowserTest {
         useToken(TOKEN);
         waitFor(d -> driver.findElement(By.id("admin-views")).isDisplayed());
         assertThat(driver.findElement(By.id("jobs-message")).isDisplayed()).isFalse();
-        WebElement active = driver.findElement(By.cssSelector("#versions tr.active"));
-        assertThat(active.getAttribute("data-version")).isEqualTo("manual-voc");
-        assertThat(active.getText()).contains("active");
+        // The tables are rebuilt when a poll brings news: read each in one script.
+        @SuppressWarnings("unchecked")
+        List<String> active = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "const r = document.querySelector('#versions tr.active'); return [r.dataset.version, r.textContent];");
+        assertThat(active.get(0)).isEqualTo("manual-voc");
+        assertThat(active.get(1)).contains("active");
         // Live progress: the row follows the job to its end without a reload.
         waitFor(d -> "succeeded".equals(driver.findElement(By.cssSelector("#jobs-table tr[data-job='" + id + "']")).getAttribute("data-state")));
 
         try {
-            driver.findElement(By.cssSelector("#versions tr[data-version='manual-coco'] button")).click();
+            waitFor(d -> {
+                d.findElement(By.cssSelector("#versions tr[data-version='manual-coco'] button")).click();
+                return true;
+            });
             waitFor(d -> "manual-coco".equals(driver.findElement(By.id("vocabulary")).getAttribute("data-prompt-set")));
             waitFor(d -> driver.findElement(By.cssSelector("#versions tr.active")).getAttribute("data-version").equals("manual-coco"));
             assertThat(driver.findElements(By.cssSelector("#vocabulary option"))).hasSize(80);
@@ -485,7 +491,10 @@ class WebPageBrowserTest {
     }
 
     void waitFor(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
-        new WebDriverWait(driver, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.NoSuchElementException.class).until(condition);
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     @SuppressWarnings("unchecked")

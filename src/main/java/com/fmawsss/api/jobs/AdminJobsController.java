@@ -114,7 +114,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "List seed jobs")
     @GetMapping("/seed-jobs")
-    public List<Map<String, Object>> seedJobs() {
+    public List<JobView> seedJobs() {
         return list(JobFactory.SEED);
     }
 
