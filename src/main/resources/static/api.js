@@ -124,18 +124,18 @@ export async function runAndWait(path, form, { accept = 'application/json', sign
   }
 }
 
+function jsonHeaders(token) {
+  return token ? { Accept: 'application/json', Authorization: `Bearer ${token}` } : { Accept: 'application/json' };
+}
+
 /** GET returning JSON; token adds the admin bearer header. */
 export async function getJson(path, { token, signal } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return (await send(path, { headers, signal })).json();
+  return (await send(path, { headers: jsonHeaders(token), signal })).json();
 }
 
 /** POST or DELETE without a body, returning JSON (admin actions). */
 export async function act(method, path, { token } = {}) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  return (await send(path, { method, headers })).json();
+  return (await send(path, { method, headers: jsonHeaders(token) })).json();
 }
 
 /** A readable sentence for a failed call. */
