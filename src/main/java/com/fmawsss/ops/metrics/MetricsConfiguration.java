@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.time.Instant;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
@@ -58,12 +57,13 @@ public class MetricsConfiguration {
      * @param registry the registry
      * @param bundle the loaded bundle
      * @param prompts the prompt registry
-     * @param period how often to check the active version ({@code fma.metrics.info-refresh})
+     * @param metrics {@code fma.metrics.info-refresh}: how often to check the active version
      * @return the gauge holder
      */
     @Bean
     public InfoMetric infoMetric(MeterRegistry registry, ModelBundle bundle, PromptRegistry prompts,
-            @Value("${fma.metrics.info-refresh:5s}") Duration period, TaskScheduler scheduler) {
+            MetricsProperties metrics, TaskScheduler scheduler) {
+        Duration period = metrics.infoRefresh();
         BundleManifest m = bundle.manifest();
         Tags fixed = Tags.of(
                 "bundle_clip", source(m.clip().source(), m.clip().revision()),
