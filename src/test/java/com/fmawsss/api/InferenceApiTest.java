@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -56,9 +55,7 @@ class InferenceApiTest {
     @Autowired InferenceScheduler scheduler;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-api-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
+    static void properties(DynamicPropertyRegistry registry) {
         registry.add("fma.scheduler.queue-capacity", () -> "4");
     }
 

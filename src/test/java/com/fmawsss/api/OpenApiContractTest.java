@@ -17,8 +17,6 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,12 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
 class OpenApiContractTest {
 
     @LocalServerPort int port;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-doc-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
-    }
 
     @Test
     void generatedDocumentMatchesTheContract() throws Exception {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,9 +29,7 @@ class SynchronousLimitTest {
     @Autowired InferenceScheduler scheduler;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-sync-limit-").toString();
-        registry.add("fma.state.dir", () -> dir);
+    static void properties(DynamicPropertyRegistry registry) {
         registry.add("fma.scheduler.request-timeout", () -> "1ms");
     }
 

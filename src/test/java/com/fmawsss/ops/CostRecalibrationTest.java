@@ -6,14 +6,11 @@ import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.WorkShape;
 import com.fmawsss.progress.Stage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * An estimate inflated by a busy moment refuses synchronous requests, which then teach the model
@@ -24,12 +21,6 @@ class CostRecalibrationTest {
 
     @Autowired SeedPipeline pipeline;
     @Autowired CostRecalibration recalibration;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-recalibration-").toString();
-        registry.add("fma.state.dir", () -> dir);
-    }
 
     @Test
     void anInflatedModelIsMeasuredAgainAfterARefusalWhenIdle() throws Exception {

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -25,9 +24,7 @@ class WebPageApiTest {
     @LocalServerPort int port;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws Exception {
-        String dir = Files.createTempDirectory("fma-web-api-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
+    static void properties(DynamicPropertyRegistry registry) {
         registry.add("fma.admin.token", () -> TOKEN);
     }
 

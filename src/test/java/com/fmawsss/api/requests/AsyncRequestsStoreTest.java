@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.mock.web.MockMultipartFile;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -62,12 +60,6 @@ class AsyncRequestsStoreTest {
             return now.get();
         }
     };
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String state = Files.createTempDirectory("fma-async-store-").toString();
-        registry.add("fma.state.dir", () -> state);
-    }
 
     AsyncRequests store(int maxResults) {
         return new AsyncRequests(service, scheduler, problems,
