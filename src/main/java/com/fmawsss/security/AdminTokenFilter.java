@@ -7,13 +7,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Guards the admin API ({@code /v1/admin/*}) with a bearer token. Runs before the body is read,
@@ -32,9 +28,7 @@ public class AdminTokenFilter extends OncePerRequestFilter {
     /** Problem type of missing or wrong credentials. */
     public static final String UNAUTHORIZED = "unauthorized";
 
-    private static final String PROBLEM_PREFIX = "urn:fma-wsss:problem:";
     private static final String REALM = "Bearer realm=\"fma-admin\"";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final byte[] expected;
 
@@ -91,14 +85,6 @@ public class AdminTokenFilter extends OncePerRequestFilter {
 
     private static void problem(HttpServletResponse response, int status, String slug, String title, String detail)
             throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", PROBLEM_PREFIX + slug);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getOutputStream().write(JSON.writeValueAsBytes(body));
+        ProblemResponses.write(response, status, slug, title, detail);
     }
 }
