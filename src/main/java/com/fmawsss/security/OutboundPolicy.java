@@ -101,10 +101,19 @@ public final class OutboundPolicy {
         }
         String host = uri.getHost();
         if (host == null || host.isBlank()) {
-            return Decision.refused("the URL has no host");
+            return Decision.refused(uri.getRawAuthority() == null ? "the URL has no host"
+                    : "'" + uri.getRawAuthority() + "' is not a valid host (numeric hosts must be canonical dotted quads)");
+        }
+        boolean ipv6Literal = host.startsWith("[");
+        InetAddress literalAddress = null;
+        if (ipv6Literal) {
+            try {
+                literalAddress = literal(host.substring(1, host.length() - 1));
+            } catch (IllegalArgumentException e) {
+                return Decision.refused("'" + host + "' is not a valid IPv6 address");
+            }
         }
         host = normalizeHost(host);
-        boolean ipv6Literal = host.startsWith("[");
         if (!ipv6Literal && looksNumeric(host) && !isCanonicalIpv4(host)) {
             return Decision.refused("numeric host '" + host + "' is not a canonical dotted-quad address");
         }
@@ -113,7 +122,13 @@ public final class OutboundPolicy {
         }
         InetAddress[] addresses;
         try {
-            addresses = ipv6Literal ? new InetAddress[] {literal(host.substring(1, host.length() - 1))} : resolver.resolve(host);
+            if (ipv6Literal) {
+                addresses = new InetAddress[] {literalAddress};
+            } else if (isCanonicalIpv4(host)) {
+                addresses = new InetAddress[] {ipv4(host)};
+            } else {
+                addresses = resolver.resolve(host);
+            }
         } catch (UnknownHostException e) {
             return Decision.refused("host '" + host + "' does not resolve");
         }
@@ -267,6 +282,15 @@ public final class OutboundPolicy {
             }
         }
         return true;
+    }
+
+    private static InetAddress ipv4(String dottedQuad) throws UnknownHostException {
+        String[] parts = dottedQuad.split("\\.");
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            bytes[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        return InetAddress.getByAddress(bytes);
     }
 
     /** Lower case, without a trailing dot; bracketed IPv6 literals in their canonical text form. */
