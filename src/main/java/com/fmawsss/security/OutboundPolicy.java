@@ -293,7 +293,10 @@ public final class OutboundPolicy {
         return InetAddress.getByAddress(bytes);
     }
 
-    /** Lower case, without a trailing dot; bracketed IPv6 literals in their canonical text form. */
+    /**
+     * Lower case, without a trailing dot; bracketed IPv6 literals in their canonical text form
+     * ({@code [::ffff:a.b.c.d]} becomes {@code a.b.c.d}).
+     */
     static String normalizeHost(String host) {
         String h = host.strip().toLowerCase(Locale.ROOT);
         while (h.endsWith(".") && h.length() > 1) {
@@ -301,7 +304,9 @@ public final class OutboundPolicy {
         }
         if (h.startsWith("[") && h.endsWith("]")) {
             try {
-                return "[" + literal(h.substring(1, h.length() - 1)).getHostAddress() + "]";
+                InetAddress address = literal(h.substring(1, h.length() - 1));
+                // An IPv4-mapped literal is the IPv4 host itself (the JDK connects to it over IPv4).
+                return address instanceof java.net.Inet4Address ? address.getHostAddress() : "[" + address.getHostAddress() + "]";
             } catch (IllegalArgumentException e) {
                 return h;
             }

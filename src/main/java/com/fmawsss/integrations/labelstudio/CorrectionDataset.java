@@ -317,12 +317,15 @@ public final class CorrectionDataset implements AutoCloseable {
             throw new IllegalArgumentException("task " + taskId + " has no text value '" + target.dataKey() + "'");
         }
         Vocabulary vocabulary = vocabularyFor(project);
-        LabelMapping mapping = LabelMapping.of(target.control().labels(), vocabulary, false, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        Map<String, Integer> labelValues = new HashMap<>();
+        for (LabelConfig.LabelTag tag : target.control().labels()) {
+            labelValues.put(tag.value(), LabelMapping.readBackClass(tag, vocabulary).map(c -> vocabulary.indexOf(c) + 1).orElse(255));
+        }
         byte[] bytes = client.image(value, taskId);
         DecodedImage image = decoder.decode(bytes, limits);
         int width = image.image().width();
         int height = image.image().height();
-        int[] labels = paint(entry.path("result"), target, mapping, vocabulary, width, height);
+        int[] labels = paint(entry.path("result"), target, labelValues, width, height);
         Map<String, ObjectNode> manifest = manifest(project, true);
         String id = "task-" + taskId;
         boolean labelled = false;
@@ -359,11 +362,11 @@ public final class CorrectionDataset implements AutoCloseable {
     }
 
     /**
-     * The label map of an annotation: regions of the answered control painted in result order,
-     * with their class's vocabulary label, or 255 when their label names no single vocabulary class.
+     * The label map of an annotation: regions of the answered control painted in result order with
+     * their label's value ({@code labelValues}: vocabulary label, or 255 when the label names no
+     * single vocabulary class; labels missing from the config are 255 too).
      */
-    static int[] paint(JsonNode results, LabelConfig.Target target, LabelMapping mapping, Vocabulary vocabulary, int width,
-            int height) {
+    static int[] paint(JsonNode results, LabelConfig.Target target, Map<String, Integer> labelValues, int width, int height) {
         int[] labels = new int[width * height];
         for (JsonNode result : results) {
             if (!target.control().name().equals(result.path("from_name").asString(""))) {
@@ -399,7 +402,7 @@ public final class CorrectionDataset implements AutoCloseable {
                 continue;
             }
             String label = value.path(type).path(0).asString("");
-            int paint = mapping.classOf(label).map(c -> vocabulary.indexOf(c) + 1).orElse(255);
+            int paint = labelValues.getOrDefault(label, 255);
             for (int p = 0; p < mask.length; p++) {
                 if (mask[p]) {
                     labels[p] = paint;

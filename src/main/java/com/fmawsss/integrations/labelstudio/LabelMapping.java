@@ -158,6 +158,24 @@ public record LabelMapping(List<Mapped> mapped, List<Unmapped> unmapped) {
         return classes.size() == 1 ? Optional.of(classes.getFirst()) : Optional.empty();
     }
 
+    /**
+     * The vocabulary class a label's regions belong to when annotations are read back: the
+     * vocabulary class its {@code predicted_values} name (when they name exactly one), else the
+     * class its own text names. Unlike {@link #of}, several labels may stand for one class.
+     *
+     * @param tag the label
+     * @param vocabulary the dataset's vocabulary
+     * @return the class, or empty when the label names none or several
+     */
+    public static Optional<String> readBackClass(LabelConfig.LabelTag tag, Vocabulary vocabulary) {
+        List<String> named = tag.predictedValues().stream().map(v -> vocabularyClass(v, vocabulary)).flatMap(Optional::stream)
+                .distinct().toList();
+        if (named.size() > 1) {
+            return Optional.empty();
+        }
+        return named.isEmpty() ? vocabularyClass(tag.value(), vocabulary) : Optional.of(named.getFirst());
+    }
+
     private static Optional<String> vocabularyClass(String name, Vocabulary vocabulary) {
         int index = vocabulary.indexOf(name);
         return index < 0 ? Optional.empty() : Optional.of(vocabulary.classes().get(index).name());

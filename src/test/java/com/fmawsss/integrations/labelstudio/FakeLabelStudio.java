@@ -52,6 +52,7 @@ public final class FakeLabelStudio implements AutoCloseable {
     private final Map<Long, List<ObjectNode>> tasks = new ConcurrentHashMap<>();
     private final List<ObjectNode> predictions = new CopyOnWriteArrayList<>();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
     private volatile int failPredictionPosts;
 
     /**
@@ -69,6 +70,9 @@ public final class FakeLabelStudio implements AutoCloseable {
         this.key = key;
         ls = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         storage = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // Handlers run on their own threads, so a slow answer does not hold the others up.
+        ls.setExecutor(executor);
+        storage.setExecutor(executor);
         ls.createContext("/", this::handleLabelStudio);
         storage.createContext("/", this::handleStorage);
         ls.start();
@@ -167,6 +171,7 @@ public final class FakeLabelStudio implements AutoCloseable {
     public void close() {
         ls.stop(0);
         storage.stop(0);
+        executor.shutdownNow();
     }
 
     private void handleLabelStudio(HttpExchange e) throws IOException {

@@ -79,4 +79,17 @@ class LabelMappingTest {
         LabelMapping shortNames = LabelMapping.of(labels(), Vocabulary.voc(), true, 20, 5);
         assertThat(shortNames.unmapped()).extracting(LabelMapping.Unmapped::label).contains("Airplane", "Red kite");
     }
+
+    @Test
+    void readingAnnotationsBackLetsSeveralLabelsMeanOneClass() {
+        java.util.Map<String, String> classes = new java.util.LinkedHashMap<>();
+        for (LabelConfig.LabelTag tag : labels()) {
+            classes.put(tag.value(), LabelMapping.readBackClass(tag, Vocabulary.voc()).orElse("-"));
+        }
+        // "Car" names two vocabulary classes (car, bus): ambiguous. "Sheep" and "Horse" both mean sheep.
+        assertThat(classes).containsExactly(java.util.Map.entry("Airplane", "-"), java.util.Map.entry("Car", "-"),
+                java.util.Map.entry("Kitty", "cat"), java.util.Map.entry("dog", "dog"), java.util.Map.entry("Person", "person"),
+                java.util.Map.entry("Horse", "sheep"), java.util.Map.entry("Sheep", "sheep"), java.util.Map.entry("Red kite", "-"),
+                java.util.Map.entry("Motorbike", "motorbike"));
+    }
 }
