@@ -80,7 +80,7 @@ public class CvatController {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(image.asString());
+            bytes = Base64.getDecoder().decode(image.asString().replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("'image' is not valid base64");
         }
