@@ -5,8 +5,6 @@ import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.progress.Progress;
-import com.fmawsss.sam.AmgOverrides;
-import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
 import java.util.Map;
@@ -56,17 +54,22 @@ public class PipelineConfiguration {
     }
 
     /**
-     * Mask-generation settings of requests ({@code fma.sam.profile}: {@code auto} = {@code demo}
-     * for the demo bundle, {@code official} otherwise), with the field overrides of {@code
-     * fma.sam.override.*} applied.
+     * Mask-generation profiles of runs ({@code fma.sam.profile}, default {@code auto}), with the
+     * field overrides of {@code fma.sam.override.*} applied.
      */
     @Bean
-    public AmgSettings amgSettings(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile, Environment environment) {
-        AmgSettings base = AmgProfiles.named("auto".equals(profile) ? (bundle.demo() ? "demo" : "official") : profile);
+    public AmgProfileResolver amgProfiles(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile,
+            Environment environment) {
         Map<String, String> overrides = Binder.get(environment)
                 .bind("fma.sam.override", Bindable.mapOf(String.class, String.class))
                 .orElse(Map.of());
-        return AmgOverrides.apply(base, overrides);
+        return new AmgProfileResolver(profile, bundle.demo(), bundle.device().isGpu(), overrides);
+    }
+
+    /** The default mask-generation settings (jobs and requests that name no profile). */
+    @Bean
+    public AmgSettings amgSettings(AmgProfileResolver profiles) {
+        return profiles.resolve(null, null).settings();
     }
 
     @Bean

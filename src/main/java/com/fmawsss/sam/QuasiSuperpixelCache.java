@@ -1,5 +1,6 @@
 package com.fmawsss.sam;
 
+import com.fmawsss.io.Sha256;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.masks.CocoRle;
 import com.fmawsss.sam.QuasiSuperpixel;
@@ -10,10 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
@@ -67,25 +65,7 @@ public final class QuasiSuperpixelCache {
      * @return a hex key
      */
     public static String key(String imageSha256, String samIdentity, AmgSettings settings) {
-        return sha256(imageSha256 + "|" + samIdentity + "|" + settings.key());
-    }
-
-    /**
-     * Hex SHA-256 of bytes.
-     *
-     * @param data the bytes
-     * @return lower-case hex
-     */
-    public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(imageSha256 + "|" + samIdentity + "|" + settings.key());
     }
 
     /**

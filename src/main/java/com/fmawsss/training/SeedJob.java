@@ -11,7 +11,13 @@ import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
+import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.ops.scheduler.Priority;
+import com.fmawsss.ops.scheduler.TaskSpec;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.WorkCancelledException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.SeedResult;
 import com.fmawsss.prompts.PromptSet;
@@ -34,6 +40,9 @@ import java.util.Optional;
  * truth exists the job reports the confusion-matrix mIoU of all seeds (written or found).
  */
 public final class SeedJob implements Job {
+
+    /** A bulk image waits behind requests, never cut off while it runs. */
+    private static final Duration QUEUE_TIMEOUT = Duration.ofDays(1);
 
     private final Dataset dataset;
     private final PromptSet prompts;
@@ -88,7 +97,7 @@ public final class SeedJob implements Job {
                 skipped++;
             } else {
                 DecodedImage image = decoder.decode(Files.readAllBytes(sample.image()), ImageLimits.defaults());
-                labels = seed(image, sample);
+                labels = seed(image, sample, context);
                 width = image.image().width();
                 AtomicFiles.write(target, LabelMapPng.encode(labels, width, labels.length / width));
                 written++;
@@ -117,14 +126,35 @@ public final class SeedJob implements Job {
         return result;
     }
 
-    private int[] seed(DecodedImage image, TrainingSample sample) throws Exception {
+    private int[] seed(DecodedImage image, TrainingSample sample, JobContext context) throws Exception {
         List<String> names = sample.labels().stream().map(c -> dataset.vocabulary().classes().get(c).name()).toList();
         if (names.isEmpty()) {
             return new int[image.image().width() * image.image().height()];
         }
         PromptSelection selection = PromptSelection.of(prompts, names);
-        SeedResult seed = scheduler.submit(Priority.BACKGROUND,
-                () -> pipeline.seed(image.image(), image.sha256(), selection, amg)).get();
+        // Cancelling the job stops the image at its next stage or point batch, not after it.
+        Progress cancellable = new Progress() {
+            @Override
+            public void checkCancelled() {
+                try {
+                    context.checkCancelled();
+                } catch (JobCancelledException e) {
+                    throw new WorkCancelledException("the seed job was cancelled");
+                }
+            }
+        };
+        Duration estimate = pipeline.costs().estimate(
+                pipeline.shape(image.image(), selection.present(), true, amg, pipeline.superpixelsCached(image.sha256(), amg)));
+        SeedResult seed;
+        try {
+            seed = scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, QUEUE_TIMEOUT, estimate),
+                    () -> pipeline.seed(image.image(), image.sha256(), selection, amg, cancellable)).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WorkCancelledException) {
+                throw new JobCancelledException();
+            }
+            throw e;
+        }
         int[] local = seed.seedMap().labels();
         int[] vocabularyLabels = new int[local.length];
         for (int p = 0; p < local.length; p++) {
