@@ -1,6 +1,6 @@
 package com.fmawsss.api.cvat;
 
-import com.fmawsss.api.InferenceService;
+import com.fmawsss.api.RequestReader;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.integrations.Segmenter;
@@ -41,7 +41,7 @@ public class CvatController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final InferenceService service;
+    private final RequestReader reader;
     private final Segmenter segmenter;
     private final ImageDecoder decoder;
     private final CvatProperties properties;
@@ -49,13 +49,13 @@ public class CvatController {
     /**
      * Creates the controller.
      *
-     * @param service validates class lists as the inference endpoints do
+     * @param reader validates class lists as the inference endpoints do
      * @param segmenter the inference
      * @param decoder image decoding
      * @param properties settings
      */
-    public CvatController(InferenceService service, Segmenter segmenter, ImageDecoder decoder, CvatProperties properties) {
-        this.service = service;
+    public CvatController(RequestReader reader, Segmenter segmenter, ImageDecoder decoder, CvatProperties properties) {
+        this.reader = reader;
         this.segmenter = segmenter;
         this.decoder = decoder;
         this.properties = properties;
@@ -85,7 +85,7 @@ public class CvatController {
             throw ApiProblem.badRequest("'image' is not valid base64");
         }
         DecodedImage decoded = decoder.decode(bytes, segmenter.imageLimits());
-        List<String> classes = service.classes(classes(body.path("classes")), "classes");
+        List<String> classes = reader.classes(classes(body.path("classes")), "classes");
         Duration timeout = Duration.ofMinutes(2);
         return segmenter.segment(decoded, classes, null, Segmenter.Urgency.INTERACTIVE, timeout).thenApply(CvatDetections::of);
     }

@@ -1,9 +1,11 @@
 package com.fmawsss.api.integrations;
 
 import com.fmawsss.api.ApiProperties;
+import com.fmawsss.api.InferenceRequest;
 import com.fmawsss.api.InferenceService;
 import com.fmawsss.api.LabelMapResult;
 import com.fmawsss.bundle.BundleManifest;
+import com.fmawsss.bundle.BundleVerifier;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
@@ -12,6 +14,9 @@ import com.fmawsss.integrations.Segmentation;
 import com.fmawsss.integrations.Segmenter;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.Priority;
+import com.fmawsss.ops.scheduler.TaskSpec;
+import com.fmawsss.pipeline.AmgChoice;
+import com.fmawsss.pipeline.AmgProfileResolver;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.SeedResult;
 import com.fmawsss.problems.ApiProblem;
@@ -19,24 +24,27 @@ import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixelCache;
+import com.fmawsss.sam.AmgProfiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The one place where the annotation-tool integrations call the inference: interactive requests
- * go through {@link InferenceService#masks} exactly as {@code /v1/masks?refine=sams} (same prompt
- * choice, same scores); job requests run the same pipeline at background priority, as the seed job
- * does. When the inference service gains per-request priorities and mask-generation profiles, only
- * this class changes (the integrations should then ask for the fast profile).
+ * The one place where the annotation-tool integrations call the inference. A request is a {@code
+ * /v1/masks?refine=sams} request (same prompt choice, same scores) with the integrations'
+ * mask-generation profile ({@code fma.integrations.amg-profile}: {@code auto} = {@code fast}, or
+ * {@code demo} on the demo bundle, whose random SAM keeps no mask with the real thresholds).
+ * Interactive requests (Label Studio's predict, CVAT) go through the inference service's synchronous
+ * admission (answered with {@code too-slow-for-synchronous} or {@code busy} problems when they
+ * cannot finish in time); job requests run the same pipeline at background priority, as the seed
+ * job does.
  */
 @Component
 public class ServiceSegmenter implements Segmenter {
@@ -45,7 +53,7 @@ public class ServiceSegmenter implements Segmenter {
     private final PromptRegistry prompts;
     private final SeedPipeline pipeline;
     private final InferenceScheduler scheduler;
-    private final AmgSettings amg;
+    private final AmgChoice amg;
     private final ApiProperties limits;
     private final String bundleId;
 
@@ -56,21 +64,24 @@ public class ServiceSegmenter implements Segmenter {
      * @param prompts prompt versions
      * @param pipeline the pipeline (background work)
      * @param scheduler the device scheduler (background work)
-     * @param amg mask-generation settings
+     * @param amgProfiles mask-generation profiles
+     * @param profile {@code fma.integrations.amg-profile}
      * @param limits request limits
      * @param bundle the loaded bundle (its manifest hash names the model)
      */
     public ServiceSegmenter(InferenceService service, PromptRegistry prompts, SeedPipeline pipeline, InferenceScheduler scheduler,
-            AmgSettings amg, ApiProperties limits, ModelBundle bundle) {
+            AmgProfileResolver amgProfiles, @Value("${fma.integrations.amg-profile:auto}") String profile, ApiProperties limits,
+            ModelBundle bundle) {
         this.service = service;
         this.prompts = prompts;
         this.pipeline = pipeline;
         this.scheduler = scheduler;
-        this.amg = amg;
+        this.amg = amgProfiles.resolve("auto".equals(profile)
+                ? AmgProfiles.DEMO.equals(amgProfiles.defaultProfile()) ? AmgProfiles.DEMO : AmgProfiles.FAST
+                : profile, null);
         this.limits = limits;
         try {
-            byte[] manifest = Files.readAllBytes(bundle.directory().resolve(BundleManifest.FILE_NAME));
-            this.bundleId = QuasiSuperpixelCache.sha256(manifest).substring(0, 12);
+            this.bundleId = BundleVerifier.sha256(bundle.directory().resolve(BundleManifest.FILE_NAME)).substring(0, 12);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,14 +93,19 @@ public class ServiceSegmenter implements Segmenter {
         PromptSet set = promptVersion == null ? prompts.active() : prompts.get(promptVersion).orElseThrow(
                 () -> ApiProblem.unprocessable(ProblemTypes.UNKNOWN_PROMPT_VERSION, "Unknown prompt version",
                         "no prompt version '" + promptVersion + "'"));
-        if (urgency == Urgency.INTERACTIVE) {
-            return service.masks(image, classes, set, true).thenApply(result -> fromResult(result, set.id()));
-        }
-        // The same prompt choice as InferenceService#masks: learned prompts only when the set knows every class.
+        // The prompt choice of /v1/masks: learned prompts only when the set knows every class.
         PromptSelection selection = set.kind() != PromptKind.MANUAL && classes.stream().allMatch(c -> set.vocabulary().indexOf(c) >= 0)
                 ? PromptSelection.of(set, classes)
                 : PromptSelection.of(PromptSet.manual(set.vocabulary()), classes);
-        return scheduler.submit(Priority.BACKGROUND, timeout, () -> pipeline.seed(image.image(), image.sha256(), selection, amg))
+        InferenceRequest request = new InferenceRequest(InferenceRequest.Endpoint.MASKS, image, classes, selection, amg, null,
+                Double.NaN, Set.of());
+        if (urgency == Urgency.INTERACTIVE) {
+            InferenceService.Submission submission = service.submitSynchronous(request);
+            return submission.result().thenApply(result -> fromResult(result, set.id()));
+        }
+        Duration estimate = service.estimate(request).service();
+        return scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, timeout, estimate),
+                        () -> pipeline.seed(image.image(), image.sha256(), selection, amg.settings()))
                 .thenApply(seed -> fromSeed(image, seed, selection, set.id()));
     }
 
@@ -125,26 +141,28 @@ public class ServiceSegmenter implements Segmenter {
 
     private static Segmentation fromResult(LabelMapResult result, String promptVersion) {
         Map<String, Double> probabilities = new HashMap<>();
-        result.classScores().forEach((name, scores) -> probabilities.put(name, ((Number) scores.get("probability")).doubleValue()));
+        result.classScores().forEach((name, score) -> probabilities.put(name, score.probability()));
         return new Segmentation(result.width(), result.height(), result.labels(), result.classes().subList(1, result.classes().size()),
                 probabilities, promptVersion);
     }
 
+    /** The softmax over the present classes' logits, as {@code /v1/masks} reports it. */
     private static Segmentation fromSeed(DecodedImage image, SeedResult seed, PromptSelection selection, String promptVersion) {
         float[] logits = seed.cams().logits();
+        List<String> names = selection.names();
         double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
+        for (int i = 0; i < names.size(); i++) {
+            max = Math.max(max, logits[i]);
         }
         double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
+        for (int i = 0; i < names.size(); i++) {
+            sum += Math.exp(logits[i] - max);
         }
         Map<String, Double> probabilities = new HashMap<>();
-        for (int i = 0; i < selection.present(); i++) {
-            probabilities.put(selection.names().get(i), Math.exp(logits[i] - max) / sum);
+        for (int i = 0; i < names.size(); i++) {
+            probabilities.put(names.get(i), Math.exp(logits[i] - max) / sum);
         }
-        return new Segmentation(image.image().width(), image.image().height(), seed.seedMap().labels(), selection.names(),
-                probabilities, promptVersion);
+        return new Segmentation(image.image().width(), image.image().height(), seed.seedMap().labels(), names, probabilities,
+                promptVersion);
     }
 }
