@@ -146,23 +146,12 @@ public class ServiceSegmenter implements Segmenter {
                 probabilities, promptVersion);
     }
 
-    /** The softmax over the present classes' logits, as {@code /v1/masks} reports it. */
+    /** The class scores of /v1/masks, from the same softmax. */
     private static Segmentation fromSeed(DecodedImage image, SeedResult seed, PromptSelection selection, String promptVersion) {
-        float[] logits = seed.cams().logits();
-        List<String> names = selection.names();
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < names.size(); i++) {
-            max = Math.max(max, logits[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < names.size(); i++) {
-            sum += Math.exp(logits[i] - max);
-        }
         Map<String, Double> probabilities = new HashMap<>();
-        for (int i = 0; i < names.size(); i++) {
-            probabilities.put(names.get(i), Math.exp(logits[i] - max) / sum);
-        }
-        return new Segmentation(image.image().width(), image.image().height(), seed.seedMap().labels(), names, probabilities,
-                promptVersion);
+        InferenceService.classScores(selection.names(), seed.cams().logits())
+                .forEach((name, score) -> probabilities.put(name, score.probability()));
+        return new Segmentation(image.image().width(), image.image().height(), seed.seedMap().labels(), selection.names(),
+                probabilities, promptVersion);
     }
 }

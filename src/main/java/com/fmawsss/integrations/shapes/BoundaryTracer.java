@@ -15,6 +15,12 @@ public final class BoundaryTracer {
     // Headings in clockwise order (image coordinates, y down): east, south, west, north.
     private static final int[] DX = {1, 0, -1, 0};
     private static final int[] DY = {0, 1, 0, -1};
+    // The two pixels ahead of corner (x, y) when moving along a heading, as offsets from (x, y):
+    // the one on the right-hand side (inside the region while the edge is followed) and the left one.
+    private static final int[] RIGHT_DX = {0, -1, -1, 0};
+    private static final int[] RIGHT_DY = {0, 0, -1, -1};
+    private static final int[] LEFT_DX = {0, 0, -1, -1};
+    private static final int[] LEFT_DY = {-1, 0, 0, -1};
 
     private BoundaryTracer() {}
 
@@ -44,9 +50,9 @@ public final class BoundaryTracer {
             x += DX[heading];
             y += DY[heading];
             int next;
-            if (!inside(crop, w, h, frontRightX(x, heading), frontRightY(y, heading))) {
+            if (!inside(crop, w, h, x + RIGHT_DX[heading], y + RIGHT_DY[heading])) {
                 next = (heading + 1) % 4;
-            } else if (inside(crop, w, h, frontLeftX(x, heading), frontLeftY(y, heading))) {
+            } else if (inside(crop, w, h, x + LEFT_DX[heading], y + LEFT_DY[heading])) {
                 next = (heading + 3) % 4;
             } else {
                 next = heading;
@@ -62,35 +68,6 @@ public final class BoundaryTracer {
             polygon[2 * i + 1] = vertices.get(i)[1] + region.top();
         }
         return polygon;
-    }
-
-    // The two pixels ahead of corner (x, y) when moving along `heading`.
-    private static int frontRightX(int x, int heading) {
-        return switch (heading) {
-            case 0, 3 -> x;
-            default -> x - 1;
-        };
-    }
-
-    private static int frontRightY(int y, int heading) {
-        return switch (heading) {
-            case 0, 1 -> y;
-            default -> y - 1;
-        };
-    }
-
-    private static int frontLeftX(int x, int heading) {
-        return switch (heading) {
-            case 0, 1 -> x;
-            default -> x - 1;
-        };
-    }
-
-    private static int frontLeftY(int y, int heading) {
-        return switch (heading) {
-            case 1, 2 -> y;
-            default -> y - 1;
-        };
     }
 
     private static boolean inside(boolean[] crop, int w, int h, int x, int y) {
