@@ -20,6 +20,8 @@ import com.fmawsss.pipeline.AmgProfileResolver;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.SeedResult;
 import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptRegistry;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -101,12 +104,38 @@ public class ServiceSegmenter implements Segmenter {
                 Double.NaN, Set.of());
         if (urgency == Urgency.INTERACTIVE) {
             InferenceService.Submission submission = service.submitSynchronous(request);
-            return submission.result().thenApply(result -> fromResult(result, set.id()));
+            CompletableFuture<Segmentation> answer = submission.result().thenApply(result -> fromResult(result, set.id()));
+            onCancel(answer, () -> submission.cancel("the annotation tool stopped waiting"));
+            return answer;
         }
         Duration estimate = service.estimate(request).service();
-        return scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, timeout, estimate),
-                        () -> pipeline.seed(image.image(), image.sha256(), selection, amg.settings()))
-                .thenApply(seed -> fromSeed(image, seed, selection, set.id()));
+        AtomicBoolean stopped = new AtomicBoolean();
+        // Cancelling the answer stops the work at the pipeline's next stage or point batch, as for a seed job.
+        Progress cancellable = new Progress() {
+            @Override
+            public void checkCancelled() {
+                if (stopped.get()) {
+                    throw new WorkCancelledException("the pre-annotation job stopped waiting");
+                }
+            }
+        };
+        CompletableFuture<SeedResult> work = scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, timeout, estimate),
+                () -> pipeline.seed(image.image(), image.sha256(), selection, amg.settings(), cancellable));
+        CompletableFuture<Segmentation> answer = work.thenApply(seed -> fromSeed(image, seed, selection, set.id()));
+        onCancel(answer, () -> {
+            stopped.set(true);
+            work.cancel(true);
+        });
+        return answer;
+    }
+
+    /** A derived future does not cancel its source: the caller's cancel must reach the work itself. */
+    private static void onCancel(CompletableFuture<?> answer, Runnable stop) {
+        answer.whenComplete((value, failure) -> {
+            if (answer.isCancelled()) {
+                stop.run();
+            }
+        });
     }
 
     @Override

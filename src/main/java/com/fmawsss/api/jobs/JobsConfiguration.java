@@ -15,9 +15,9 @@ import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -52,8 +52,9 @@ public class JobsConfiguration {
      * @return the runner (unfinished jobs already re-queued)
      */
     @Bean(destroyMethod = "close")
-    public JobRunner jobRunner(FmaProperties properties, JobFactory factory, JobMetrics metrics, List<JobResumer> resumers) {
-        Function<JobRecord, Optional<Job>> resume = record -> factory.resume(record).or(() -> resumers.stream()
+    public JobRunner jobRunner(FmaProperties properties, JobFactory factory, JobMetrics metrics,
+            ObjectProvider<JobResumer> resumers) {
+        Function<JobRecord, Optional<Job>> resume = record -> factory.resume(record).or(() -> resumers.orderedStream()
                 .filter(r -> r.type().equals(record.type())).findFirst().flatMap(r -> r.resume(record)));
         JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), resume, Clock.systemUTC());
         runner.onChange(r -> {

@@ -144,6 +144,8 @@ public final class PreAnnotationJob implements Job {
             return new State(state.page(), state.index(), state.predicted(), state.skipped() + 1, state.failed(), state.errors());
         }
         LsPrediction.TaskOutcome outcome = predictor.predict(plan, task, client, Segmenter.Urgency.BACKGROUND, taskTimeout);
+        // A shutdown or cancel during the task is not the task's failure: stop before it is recorded.
+        context.checkCancelled();
         if (outcome instanceof LsPrediction.Failed failed) {
             return withError(state, "task " + task.id() + ": " + failed.error());
         }
