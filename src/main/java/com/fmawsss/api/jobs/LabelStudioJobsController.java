@@ -57,7 +57,7 @@ public class LabelStudioJobsController {
      */
     @Operation(summary = "Pre-annotate a Label Studio project")
     @PostMapping("/preannotation-jobs")
-    public ResponseEntity<Map<String, Object>> start(@RequestBody LabelStudioJobs.PreAnnotationRequest request) {
+    public ResponseEntity<JobView> start(@RequestBody LabelStudioJobs.PreAnnotationRequest request) {
         LabelStudioJobs.PreAnnotationRequest normalized = jobs.normalize(request);
         JobRecord record = runner.submit(LabelStudioJobs.TYPE, JSON.writeValueAsString(normalized), jobs.create(normalized));
         return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create(COLLECTION + record.id())).body(JobView.of(record));
@@ -70,7 +70,7 @@ public class LabelStudioJobsController {
      */
     @Operation(summary = "List Label Studio pre-annotation jobs")
     @GetMapping("/preannotation-jobs")
-    public List<Map<String, Object>> list() {
+    public List<JobView> list() {
         return runner.list().stream().filter(r -> r.type().equals(LabelStudioJobs.TYPE)).map(JobView::of).toList();
     }
 
@@ -82,7 +82,7 @@ public class LabelStudioJobsController {
      */
     @Operation(summary = "Get a Label Studio pre-annotation job")
     @GetMapping("/preannotation-jobs/{id}")
-    public Map<String, Object> get(@PathVariable("id") String id) {
+    public JobView get(@PathVariable("id") String id) {
         return JobView.of(find(id));
     }
 
@@ -94,7 +94,7 @@ public class LabelStudioJobsController {
      */
     @Operation(summary = "Cancel a Label Studio pre-annotation job")
     @DeleteMapping("/preannotation-jobs/{id}")
-    public Map<String, Object> cancel(@PathVariable("id") String id) {
+    public JobView cancel(@PathVariable("id") String id) {
         find(id);
         return JobView.of(runner.cancel(id).orElseThrow());
     }
