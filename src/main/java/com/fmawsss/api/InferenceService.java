@@ -95,6 +95,7 @@ public class InferenceService {
         Estimate estimate = estimate(request);
         Duration limit = synchronousLimit();
         if (estimate.service().compareTo(limit) > 0) {
+            pipeline.costs().noteRefusal();
             throw tooSlow(request, estimate, limit);
         }
         Duration wait = scheduler.estimatedWait(Priority.INTERACTIVE);

@@ -160,7 +160,14 @@ public class RequestReader {
         return ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes", detail);
     }
 
-    private PromptSet promptSet(String version) {
+    /**
+     * Resolves a prompt version.
+     *
+     * @param version requested version, or null/blank for the active one
+     * @return the prompt set
+     * @throws ApiProblem 422 {@code unknown-prompt-version}
+     */
+    public PromptSet promptSet(String version) {
         if (version == null || version.isBlank()) {
             return prompts.active();
         }

@@ -2,13 +2,10 @@ package com.fmawsss.ops;
 
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.ModelBundle;
-import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptRegistry;
-import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgSettings;
-import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,9 +91,7 @@ public class ReadinessGate {
      * exceeds the limit, and a wrong first estimate would refuse or admit the wrong requests).
      */
     private void calibrate() {
-        PromptSet manual = PromptSet.manual(prompts.active().vocabulary());
-        List<String> names = manual.vocabulary().classes().stream().limit(2).map(c -> c.name()).toList();
-        pipeline.calibrate(PromptSelection.of(manual, names), amg);
+        pipeline.calibrate(prompts.active().vocabulary(), amg);
     }
 
     private String perUnit(Stage stage) {

@@ -8,6 +8,9 @@ import com.fmawsss.image.RgbImage;
 import com.fmawsss.progress.Progress;
 import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptKind;
+import com.fmawsss.prompts.PromptSet;
+import com.fmawsss.prompts.Vocabulary;
+import com.fmawsss.prompts.VocabularyEntry;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.sam.QuasiSuperpixels;
@@ -93,7 +96,10 @@ public final class SeedPipeline {
      * {@link #costs() cost model} knows every stage's steady cost before the first request is
      * estimated. An estimate inflated by first-call costs would refuse synchronous requests that fit.
      */
-    public void calibrate(PromptSelection selection, AmgSettings amg) {
+    public void calibrate(Vocabulary vocabulary, AmgSettings amg) {
+        PromptSet manual = PromptSet.manual(vocabulary);
+        PromptSelection selection = PromptSelection.of(manual,
+                manual.vocabulary().classes().stream().limit(2).map(VocabularyEntry::name).toList());
         RgbImage image = CalibrationImage.create(320, 240);
         AmgSettings small = amg.toBuilder().pointsPerSide(8).cropNLayers(0).build();
         for (int run = 0; run < 2; run++) {
@@ -101,7 +107,7 @@ public final class SeedPipeline {
             seed(image, selection, small, withMetrics(Progress.NONE, ledger),
                     progress -> superpixels.generateUncached(image, small, progress));
             if (run == 1) {
-                costs.observe(shape(image, selection.present(), true, small, false), ledger.nanos());
+                costs.calibrate(shape(image, selection.present(), true, small, false), ledger.nanos());
             }
         }
     }

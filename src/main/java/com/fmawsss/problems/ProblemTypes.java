@@ -57,6 +57,8 @@ public final class ProblemTypes {
     public static final String STORAGE_READ_ONLY = "storage-read-only";
     /** Unexpected server error (500); the body never contains internals. */
     public static final String INTERNAL = "internal-error";
+    /** Missing or wrong bearer token of the admin API (401, with WWW-Authenticate). */
+    public static final String UNAUTHORIZED = "unauthorized";
     /** Endpoint or method does not exist (404/405). */
     public static final String NOT_FOUND = "not-found";
 

@@ -20,9 +20,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,13 +41,13 @@ import tools.jackson.databind.node.ObjectNode;
  *       fsync, atomic rename).
  *   <li>On startup every valid version file is loaded; a file that cannot be parsed completely is
  *       logged and skipped. A missing or unknown active version falls back to {@code manual-voc}.
- *   <li>{@link #refresh()} (run every poll interval once {@link #startPolling} was called) loads
+ *   <li>{@link #refresh()} (run every poll interval by the application's task scheduler) loads
  *       version files written by other replicas and follows activations they recorded.
  * </ul>
  *
  * The built-in manual sets are never files. Versions are never deleted by the service.
  */
-public class PromptStore extends PromptRegistry implements AutoCloseable {
+public class PromptStore extends PromptRegistry {
 
     /** File name suffix of version files. */
     public static final String VERSION_SUFFIX = ".safetensors";
@@ -72,7 +69,6 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<String, FileStamp> rejected = new HashMap<>();
     private String unknownActiveWarned;
-    private ScheduledExecutorService poller;
 
     /** Size and modification time of a rejected file: it is retried only when it changes. */
     private record FileStamp(long size, long modified) {}
@@ -224,33 +220,6 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Prompt store refresh failed: {}", e.toString());
             }
-        }
-    }
-
-    /**
-     * Starts calling {@link #refresh()} periodically on a daemon thread.
-     *
-     * @param interval the poll interval; zero or negative disables polling
-     */
-    public synchronized void startPolling(Duration interval) {
-        if (interval == null || interval.isZero() || interval.isNegative() || poller != null) {
-            return;
-        }
-        poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "prompt-store-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(1, interval.toMillis());
-        poller.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Stops polling. */
-    @Override
-    public synchronized void close() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
         }
     }
 

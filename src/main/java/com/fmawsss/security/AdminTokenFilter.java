@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
+import com.fmawsss.problems.ProblemTypes;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -26,7 +28,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class AdminTokenFilter extends OncePerRequestFilter {
 
     /** Problem type of missing or wrong credentials. */
-    public static final String UNAUTHORIZED = "unauthorized";
+    public static final String UNAUTHORIZED = ProblemTypes.UNAUTHORIZED;
 
     private static final String REALM = "Bearer realm=\"fma-admin\"";
 
@@ -55,14 +57,14 @@ public class AdminTokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (expected == null) {
-            problem(response, HttpServletResponse.SC_NOT_FOUND, "not-found", "Not Found", "no such endpoint");
+            problem(response, HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found", "no such endpoint");
             return;
         }
         byte[] presented = bearerToken(request.getHeader(HttpHeaders.AUTHORIZATION));
         // isEqual's running time depends on the length of its first argument only: the caller's own token.
         if (presented == null || !MessageDigest.isEqual(presented, expected)) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, presented == null ? REALM : REALM + ", error=\"invalid_token\"");
-            problem(response, HttpServletResponse.SC_UNAUTHORIZED, UNAUTHORIZED, "Unauthorized",
+            problem(response, HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized",
                     presented == null ? "the admin API needs an 'Authorization: Bearer <token>' header"
                             : "the bearer token is not valid");
             return;
@@ -83,7 +85,7 @@ public class AdminTokenFilter extends OncePerRequestFilter {
         return token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void problem(HttpServletResponse response, int status, String slug, String title, String detail)
+    private static void problem(HttpServletResponse response, HttpStatus status, String slug, String title, String detail)
             throws IOException {
         ProblemResponses.write(response, status, slug, title, detail);
     }

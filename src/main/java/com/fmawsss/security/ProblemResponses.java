@@ -1,30 +1,27 @@
 package com.fmawsss.security;
 
+import com.fmawsss.problems.ProblemJson;
+import com.fmawsss.problems.ProblemTypes;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.http.ProblemDetail;
 
 /** RFC 7807 bodies written by servlet filters, which run before Spring MVC's exception handling. */
 final class ProblemResponses {
 
-    private static final String PROBLEM_PREFIX = "urn:fma-wsss:problem:";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-
     private ProblemResponses() {}
 
-    static void write(HttpServletResponse response, int status, String slug, String title, String detail) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", PROBLEM_PREFIX + slug);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        response.setStatus(status);
+    static void write(HttpServletResponse response, HttpStatus status, String slug, String title, String detail)
+            throws IOException {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(ProblemTypes.uri(slug));
+        body.setTitle(title);
+        response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getOutputStream().write(JSON.writeValueAsBytes(body));
+        response.getOutputStream().write(ProblemJson.bytes(body));
     }
 }

@@ -64,8 +64,7 @@ public final class ProfileBench {
 
         System.out.println("== calibration run (as at service start-up)");
         long calibrationStart = System.nanoTime();
-        pipeline.calibrate(PromptSelection.of(manual, classes.subList(0, Math.min(2, classes.size()))),
-                AmgProfiles.named(AmgProfiles.FAST));
+        pipeline.calibrate(Vocabulary.voc(), AmgProfiles.named(AmgProfiles.FAST));
         double calibrationSeconds = (System.nanoTime() - calibrationStart) / 1e9;
         // The estimates are those a request would have got right after start-up.
         Map<String, Double> estimates = new LinkedHashMap<>();

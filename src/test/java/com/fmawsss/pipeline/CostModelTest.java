@@ -64,4 +64,17 @@ class CostModelTest {
 
         assertThat(model.secondsPerUnit().get(Stage.SAM_ENCODE)).isEqualTo(1.0);
     }
+
+    @Test
+    void aCalibrationReplacesTheCostsItMeasuresAndKeepsTheOthers() {
+        CostModel model = new CostModel();
+        model.observe(new WorkShape(10, 1, 1, 10, 0), Map.of(Stage.SAM_ENCODE, 200_000_000_000L, Stage.CLIP_ENCODE, 10_000_000L));
+
+        model.calibrate(new WorkShape(10, 1, 1, 10, 0), Map.of(Stage.SAM_ENCODE, 20_000_000_000L));
+
+        assertThat(model.secondsPerUnit().get(Stage.SAM_ENCODE)).isEqualTo(20.0);
+        assertThat(model.secondsPerUnit().get(Stage.CLIP_ENCODE)).isEqualTo(0.001);
+        model.noteRefusal();
+        assertThat(model.refusals()).isEqualTo(1);
+    }
 }

@@ -108,6 +108,17 @@ public class AdminJobsController {
     }
 
     /**
+     * Lists seed jobs.
+     *
+     * @return the jobs, oldest first
+     */
+    @Operation(summary = "List seed jobs")
+    @GetMapping("/seed-jobs")
+    public List<JobView> seedJobs() {
+        return list(JobFactory.SEED);
+    }
+
+    /**
      * Returns a seed job.
      *
      * @param id job id

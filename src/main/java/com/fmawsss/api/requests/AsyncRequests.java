@@ -12,6 +12,7 @@ import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.Priority;
 import com.fmawsss.pipeline.RequestProgress;
 import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemJson;
 import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.progress.Stage;
 import io.micrometer.core.instrument.Gauge;
@@ -28,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -243,7 +243,8 @@ public class AsyncRequests {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 ResponseEntity<ProblemDetail> problem = problems.wrapped(new CompletionException(cause));
                 ProblemDetail detail = problem.getBody();
-                byte[] body = JSON.writeValueAsBytes(problemJson(detail, location(stored.id())));
+                detail.setInstance(java.net.URI.create(location(stored.id())));
+                byte[] body = ProblemJson.bytes(detail);
                 AtomicFiles.write(file(stored.id(), "problem.json"), body);
                 done = stored.finish(State.FAILED, now, problem.getStatusCode().value(), detail.getDetail(), null, null,
                         body.length);
@@ -261,19 +262,6 @@ public class AsyncRequests {
     private static boolean isCancellation(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         return cause instanceof CancellationException || cause instanceof com.fmawsss.progress.WorkCancelledException;
-    }
-
-    private static Map<String, Object> problemJson(ProblemDetail detail, String instance) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("type", String.valueOf(detail.getType()));
-        json.put("title", detail.getTitle());
-        json.put("status", detail.getStatus());
-        json.put("detail", detail.getDetail());
-        json.put("instance", instance);
-        if (detail.getProperties() != null) {
-            json.putAll(detail.getProperties());
-        }
-        return json;
     }
 
     private RequestStatus status(Entry entry) {
@@ -438,8 +426,9 @@ public class AsyncRequests {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** To the millisecond: estimates of small requests are well below 0.1 s. */
     private static Double seconds(Duration d) {
-        return round(d.toMillis() / 1000.0);
+        return d.toMillis() / 1000.0;
     }
 
     private static double round(double v) {

@@ -125,4 +125,19 @@ class SchedulerStartDeadlineTest {
 
         assertThat(scheduler.estimatedWait(Priority.INTERACTIVE)).isBetween(Duration.ofSeconds(235), Duration.ofMinutes(4));
     }
+
+    @Test
+    void aCancelledRunningTaskNoLongerCountsInTheWait() {
+        InferenceScheduler scheduler = fixture.scheduler(properties(1, 8, 8));
+        Gate busy = fixture.gate();
+        CompletableFuture<String> running = scheduler.submit(
+                TaskSpec.startWithin(Priority.INTERACTIVE, LONG, Duration.ofMinutes(10)), busy.work("busy"));
+        busy.awaitEntered();
+
+        running.cancel(false);
+
+        // The work still occupies the worker until it reaches its next check, but it is stopping.
+        assertThat(scheduler.inFlight()).isEqualTo(1);
+        assertThat(scheduler.estimatedWait(Priority.INTERACTIVE)).isZero();
+    }
 }
