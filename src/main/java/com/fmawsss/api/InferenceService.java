@@ -160,8 +160,8 @@ public class InferenceService {
                 request.include().contains("superpixels") ? seed.superpixels() : null);
     }
 
-    /** Softmax over the present classes' logits. */
-    private static Map<String, ClassScore> classScores(List<String> names, float[] logits) {
+    /** Softmax over the present classes' logits (also used for the annotation tools' background work). */
+    public static Map<String, ClassScore> classScores(List<String> names, float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < names.size(); i++) {
             max = Math.max(max, logits[i]);

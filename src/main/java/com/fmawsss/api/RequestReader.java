@@ -125,7 +125,7 @@ public class RequestReader {
     }
 
     /** Class names: the parameter may repeat, each value may hold comma-separated names. */
-    private List<String> classes(List<String> raw, String parameter) {
+    public List<String> classes(List<String> raw, String parameter) {
         List<String> names = new ArrayList<>();
         if (raw != null) {
             for (String value : raw) {

@@ -8,12 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
-import com.fmawsss.problems.ProblemJson;
 import com.fmawsss.problems.ProblemTypes;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -90,12 +87,6 @@ public class AdminTokenFilter extends OncePerRequestFilter {
 
     private static void problem(HttpServletResponse response, HttpStatus status, String slug, String title, String detail)
             throws IOException {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setType(ProblemTypes.uri(slug));
-        body.setTitle(title);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getOutputStream().write(ProblemJson.bytes(body));
+        ProblemResponses.write(response, status, slug, title, detail);
     }
 }
