@@ -338,11 +338,11 @@ def test_committed_demo_bundle_is_what_the_exporter_writes_today(tmp_path):
 
     demo = Path(__file__).resolve().parents[1] / "demo-bundle"
     fresh = tmp_path / "fresh"
-    assert export.main(["--tiny", "--seed", "0", "--out", str(fresh)]) == 0
+    assert export.main(["--tiny", "--seed", "0", "--bf16-variants", "--out", str(fresh)]) == 0
     manifest = json.loads((demo / "manifest.json").read_text())
     fresh_manifest = json.loads((fresh / "manifest.json").read_text())
     assert set(manifest["files"]) == set(fresh_manifest["files"])
-    for key in ("clip", "sam", "dtype", "formatVersion", "tiny"):
+    for key in ("clip", "sam", "dtype", "formatVersion", "tiny", "computeVariants"):
         assert manifest[key] == fresh_manifest[key], key
     for rel in manifest["files"]:
         if rel.endswith(".pt"):
