@@ -15,7 +15,6 @@ import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
-import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -28,9 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class Bf16AccuracyTest {
 
-    /** As in {@link SeedPipelineTest}: enough of the random SAM's masks survive. */
-    private static final AmgSettings RELAXED = new AmgSettings(8, 256, 0.0, new double[] {0, 0, 0.1}, 0.0, 1.0, 1.0,
-            new double[] {0, 0, 1}, 1, 1.0, 512.0 / 1500.0, 2, 100, 0.3, 0.0);
+    // Agreed tolerances (docs/performance.md#bf16): about twice what the demo bundle shows.
+    private static final double CAM_MAX_ABS = 0.05;
+    private static final double MEAN_MATCHED_IOU = 0.95;
+    private static final double SEED_AGREEMENT = 0.97;
 
     private static ModelBundle bf16;
 
@@ -48,7 +48,7 @@ class Bf16AccuracyTest {
     private static SeedResult seed(ModelBundle bundle, RgbImage image) {
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 0, null));
         PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "person"));
-        return pipeline.seed(image, "bf16-accuracy", selection, RELAXED);
+        return pipeline.seed(image, "bf16-accuracy", selection, SeedPipelineTest.RELAXED);
     }
 
     @Test
@@ -67,8 +67,4 @@ class Bf16AccuracyTest {
         assertThat(agreement.meanMatchedIou()).isGreaterThan(MEAN_MATCHED_IOU);
         assertThat(agreement.seedAgreement()).isGreaterThan(SEED_AGREEMENT);
     }
-
-    private static final double CAM_MAX_ABS = 0.05;
-    private static final double MEAN_MATCHED_IOU = 0.95;
-    private static final double SEED_AGREEMENT = 0.97;
 }
