@@ -39,7 +39,7 @@ Stages (the keys are the contract with the Java harness, ``com.fmawsss.bench``):
 
 Output JSON: ``{"implementation": "pytorch-eager", "torch", "threads", "bundle", "stages": {name:
 {"samplesMs", "medianMs", "p90Ms", "gflop"}}, "endToEnd": {...}, "counts": {...}, "peakRssMb", ...}``.
-``gflop`` is what ``torch.utils.flop_counter.FlopCounterMode`` counts in one extra, untimed call of
+``gflop`` is what PyTorch's flop counter (``torch.utils.flop_counter``) counts in one extra, untimed call of
 the stage (``--no-flops`` skips it); the Java report divides it by each side's median time.
 
 Deviations from the official code, and why:
@@ -86,6 +86,7 @@ import datetime as _dt
 import io
 import json
 import math
+import os
 import platform
 import resource
 import sys
@@ -97,6 +98,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 from PIL import Image
 
 MODELS = Path(__file__).resolve().parents[1]
@@ -690,14 +693,37 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def gflop(fn: Callable[[], object]) -> float:
-    """Floating-point operations of one untimed call, in GFLOP, as PyTorch's flop counter sees them
-    (matrix products, convolutions and attention, forward and backward; 2 per multiply-add)."""
-    from torch.utils.flop_counter import FlopCounterMode
+class _FlopCount(TorchDispatchMode):
+    """PyTorch's flop counter (``torch.utils.flop_counter``'s formulas for matrix products,
+    convolutions and attention, forward and backward; 2 per multiply-add) without the module
+    tracking of ``FlopCounterMode``, whose hooks break ``torch.autograd.grad`` with explicit inputs
+    (CLIP-ES's GradCAM)."""
 
-    with FlopCounterMode(display=False) as counter:
-        fn()
-    return round(counter.get_total_flops() / 1e9, 3)
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = flop_registry.get(func._overloadpacket)
+        if formula is not None:
+            self.total += formula(*args, **kwargs, out_val=out)
+        return out
+
+
+def gflop(fn: Callable[[], object]) -> float:
+    """Floating-point operations of one untimed call of ``fn``, in GFLOP.  Python dispatch modes do
+    not see operators on inference tensors, so the stages' ``inference_mode`` blocks run as
+    ``no_grad`` for the count (the same operators, without the inference-tensor shortcut)."""
+    real = torch.inference_mode
+    torch.inference_mode = torch.no_grad
+    try:
+        with _FlopCount() as counter:
+            fn()
+    finally:
+        torch.inference_mode = real
+    return round(counter.total / 1e9, 6)
 
 
 def count_flops(pipeline: Pipeline, results: Dict, end_to_end: Optional[Dict]) -> None:
@@ -715,7 +741,7 @@ def count_flops(pipeline: Pipeline, results: Dict, end_to_end: Optional[Dict]) -
         total = gflop(pipeline.generate)
         results["amg_total"]["gflop"] = total
         results["amg_encoder"]["gflop"] = encode
-        results["amg_decode"]["gflop"] = round(total - encode, 3)
+        results["amg_decode"]["gflop"] = round(total - encode, 6)
     if "sams" in results:
         amg = pipeline._amg or pipeline.generate()
         refined = pipeline._refined if pipeline._refined is not None else pipeline.caa()
@@ -786,6 +812,7 @@ def run(pipeline: Pipeline, stages: Sequence[str], warmup: int, stage_repeats: i
         "threads": torch.get_num_threads(),
         "interopThreads": torch.get_num_interop_threads(),
         "cpu": cpu_model(),
+        "allocator": os.environ.get("LD_PRELOAD") or "glibc",
         "date": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "bundle": str(pipeline.bundle),
         "image": {"path": str(pipeline.image_path), "height": h, "width": w},
