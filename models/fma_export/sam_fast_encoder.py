@@ -21,6 +21,8 @@ On top of that, the allocations are what they cost here: a large fresh allocatio
 faults than the arithmetic that fills it on this kind of VM (docs/performance.md).
 
 ``forward(pixel_values [1,3,S,S]) -> image_embeddings [1,C,S/16,S/16]`` in the dtype of the weights.
+``explicit=True`` (the bf16 variant) computes attention as batched products with the bias folded
+into the query-key product (``FastVisionAttention.explicit_attention``) instead of the fused kernel.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from torch import Tensor, nn
 GLOBAL_ROWS_PER_CHUNK = 1
 # Windows per chunk in windowed blocks (25 windows at 1024 px): 5 x 12 x 196 x 196 x 4 bytes = 9 MB.
 WINDOWS_PER_CHUNK = 5
+# Query rows per chunk of the explicit (bf16) form: 12 x 128 x 4096 x 2 bytes = 12.6 MB of scores.
+EXPLICIT_ROWS_PER_CHUNK = 2
 
 
 def _relative_table(attn, size: int, rel_pos: Tensor) -> Tensor:
@@ -51,16 +55,22 @@ class FastVisionAttention(nn.Module):
     projection, where ``B`` is 1 for a global block and the number of windows otherwise.
     """
 
-    def __init__(self, attn, size: int, chunk: int):
+    def __init__(self, attn, size: int, chunk: int, explicit: bool = False):
         super().__init__()
         self.heads = attn.num_attention_heads
         self.scale = float(attn.scale)
         self.size = size
         self.chunk = chunk
+        self.explicit = explicit
         self.qkv = attn.qkv
         self.proj = attn.proj
         self.register_buffer("rel_h", _relative_table(attn, size, attn.rel_pos_h))
         self.register_buffer("rel_w", _relative_table(attn, size, attn.rel_pos_w))
+        # One-hot key row and key column of every token of a size x size grid: [size*size, size].
+        tokens = torch.arange(size * size)
+        axis = torch.arange(size)
+        self.register_buffer("key_rows", (tokens[:, None] // size == axis).to(attn.rel_pos_h.dtype))
+        self.register_buffer("key_cols", (tokens[:, None] % size == axis).to(attn.rel_pos_h.dtype))
 
     def forward(self, qkv: Tensor) -> Tensor:
         b, h, w, three_c = qkv.shape
@@ -72,6 +82,8 @@ class FastVisionAttention(nn.Module):
         # Decomposed relative-position terms (unscaled queries, as in the reference).
         rel_h = torch.einsum("bnhwc,hkc->bnhwk", grid, self.rel_h)  # [B, heads, h, w, kh]
         rel_w = torch.einsum("bnhwc,wkc->bnhwk", grid, self.rel_w)  # [B, heads, h, w, kw]
+        if self.explicit:
+            return self.explicit_attention(q, k, v, rel_h, rel_w)
         outputs: List[Tensor] = []
         if b == 1:
             # Global block: chunks of query rows.
@@ -90,17 +102,45 @@ class FastVisionAttention(nn.Module):
             outputs.append(out.transpose(1, 2))
         return torch.cat(outputs, dim=0)  # [B, h*w, heads, d]
 
+    def explicit_attention(self, q: Tensor, k: Tensor, v: Tensor, rel_h: Tensor, rel_w: Tensor) -> Tensor:
+        """Attention as two batched products and a softmax, the bias folded into the first product:
+        ``[s*q, rel_h, rel_w] . [k, onehot(key row), onehot(key column)] = s*q.k + rel_h[key row] +
+        rel_w[key column]``.  The query-key product gets ``h + w`` more terms (64 -> 192 for a
+        global block), but no bias tensor is formed or added at all, and the products run on
+        oneDNN's matrix kernels; used for bf16, where libtorch's fused CPU attention is slower than
+        in fp32.  Global blocks run ``chunk`` query rows at a time so the scores stay in the cache.
+        Returns ``[B, h*w, heads, d]``."""
+        b, heads, n, d = q.shape
+        h = rel_h.shape[2]
+        w = rel_h.shape[3]
+        queries = torch.cat(
+            [q * self.scale, rel_h.reshape(b, heads, n, h), rel_w.reshape(b, heads, n, w)], dim=-1
+        ).reshape(b * heads, n, d + h + w)
+        keys = torch.cat(
+            [k, self.key_rows.expand(b, heads, n, h), self.key_cols.expand(b, heads, n, w)], dim=-1
+        ).reshape(b * heads, n, d + h + w).transpose(1, 2)
+        values = v.reshape(b * heads, n, d)
+        step = self.chunk * w if b == 1 else n
+        outputs: List[Tensor] = []
+        for start in range(0, n, step):
+            scores = torch.bmm(queries[:, start:start + step], keys)
+            outputs.append(torch.bmm(torch.softmax(scores, dim=-1), values))
+        out = torch.cat(outputs, dim=1) if len(outputs) > 1 else outputs[0]
+        return out.reshape(b, heads, n, d).transpose(1, 2)
+
 
 class FastVisionLayer(nn.Module):
     """``SamVisionLayer``: ``x + attn(ln1(x))`` (windowed or global), then ``x + mlp(ln2(x))``."""
 
-    def __init__(self, layer, grid: int):
+    def __init__(self, layer, grid: int, explicit: bool = False):
         super().__init__()
         self.window = int(layer.window_size)
         size = self.window if self.window > 0 else grid
         chunk = WINDOWS_PER_CHUNK if self.window > 0 else GLOBAL_ROWS_PER_CHUNK
+        if explicit and self.window == 0:
+            chunk = EXPLICIT_ROWS_PER_CHUNK
         self.layer_norm1 = layer.layer_norm1
-        self.attn = FastVisionAttention(layer.attn, size, chunk)
+        self.attn = FastVisionAttention(layer.attn, size, chunk, explicit)
         self.layer_norm2 = layer.layer_norm2
         self.mlp = layer.mlp
 
@@ -138,13 +178,13 @@ class FastVisionLayer(nn.Module):
 class FastVisionEncoder(nn.Module):
     """``SamVisionEncoder``: patch embedding, absolute positions, the blocks, the neck."""
 
-    def __init__(self, vision_encoder):
+    def __init__(self, vision_encoder, explicit: bool = False):
         super().__init__()
         cfg = vision_encoder.config
         grid = int(cfg.image_size) // int(cfg.patch_size)
         self.projection = vision_encoder.patch_embed.projection
         self.pos_embed = vision_encoder.pos_embed
-        self.layers = nn.ModuleList([FastVisionLayer(layer, grid) for layer in vision_encoder.layers])
+        self.layers = nn.ModuleList([FastVisionLayer(layer, grid, explicit) for layer in vision_encoder.layers])
         self.neck = vision_encoder.neck
 
     def forward(self, pixel_values: Tensor) -> Tensor:

@@ -28,7 +28,8 @@ class SamImageEncoder(nn.Module):
 
     def __init__(self, sam_model, compute_dtype: Optional[torch.dtype] = None):
         super().__init__()
-        self.vision_encoder = FastVisionEncoder(sam_model.vision_encoder)
+        # bf16: explicit attention (libtorch's fused CPU attention is slower in bf16 than in fp32).
+        self.vision_encoder = FastVisionEncoder(sam_model.vision_encoder, explicit=compute_dtype is not None)
         self.compute_dtype = compute_dtype
 
     def forward(self, pixel_values: Tensor) -> Tensor:

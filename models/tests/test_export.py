@@ -250,8 +250,9 @@ def test_sam_image_encoder_matches_hf(modules, hf_sam):
         assert_close(modules["sam/image_encoder.pt"](pixels), hf_sam.get_image_embeddings(pixels))
 
 
+@pytest.mark.parametrize("explicit", [False, True])
 @pytest.mark.parametrize("window,globals_,size", [(14, [1], 256), (4, [0], 96), (5, [1], 80), (3, [1], 160)])
-def test_fast_encoder_equals_hf_for_other_grids_and_windows(window, globals_, size):
+def test_fast_encoder_equals_hf_for_other_grids_and_windows(window, globals_, size, explicit):
     """Padding (grid not a multiple of the window), several query-row chunks in the global block,
     windows in several chunks: the same output as Hugging Face's encoder."""
     from transformers import SamConfig, SamModel
@@ -268,7 +269,7 @@ def test_fast_encoder_equals_hf_for_other_grids_and_windows(window, globals_, si
     pixels = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(6))
     with torch.no_grad():
         reference = model.vision_encoder(pixels).last_hidden_state
-        assert_close(FastVisionEncoder(model.vision_encoder).eval()(pixels), reference)
+        assert_close(FastVisionEncoder(model.vision_encoder, explicit).eval()(pixels), reference)
 
 
 def test_bf16_variants_compute_in_bf16_behind_the_fp32_signature(bundle, modules):
