@@ -80,8 +80,8 @@ class FastVisionAttention(nn.Module):
         q, k, v = parts[0], parts[1], parts[2]
         grid = q.reshape(b, self.heads, h, w, d)
         # Decomposed relative-position terms (unscaled queries, as in the reference).
-        rel_h = torch.einsum("bnhwc,hkc->bnhwk", grid, self.rel_h)  # [B, heads, h, w, kh]
-        rel_w = torch.einsum("bnhwc,wkc->bnhwk", grid, self.rel_w)  # [B, heads, h, w, kw]
+        rel_h = torch.einsum("bnhwc,hkc->bnhwk", grid, self.rel_h.to(q.dtype))  # [B, heads, h, w, kh]
+        rel_w = torch.einsum("bnhwc,wkc->bnhwk", grid, self.rel_w.to(q.dtype))  # [B, heads, h, w, kw]
         if self.explicit:
             return self.explicit_attention(q, k, v, rel_h, rel_w)
         outputs: List[Tensor] = []
@@ -184,7 +184,9 @@ class FastVisionEncoder(nn.Module):
         grid = int(cfg.image_size) // int(cfg.patch_size)
         self.projection = vision_encoder.patch_embed.projection
         self.pos_embed = vision_encoder.pos_embed
-        self.layers = nn.ModuleList([FastVisionLayer(layer, grid, explicit) for layer in vision_encoder.layers])
+        self.layers = nn.ModuleList(
+            [FastVisionLayer(layer, grid, explicit) for layer in vision_encoder.layers]
+        )
         self.neck = vision_encoder.neck
 
     def forward(self, pixel_values: Tensor) -> Tensor:
