@@ -29,7 +29,8 @@ import java.util.List;
  *       sees a GPU, else {@code cpu}), {@code cpu} or {@code cuda:N}.
  *   <li>{@code fma.dtype} ({@code FMA_DTYPE}): arithmetic of the CLIP vision trunk and SAM image
  *       encoder: {@code auto} (default: bf16 when the bundle carries bf16 variants and the device
- *       has native bf16, else fp32; the demo bundle stays fp32), {@code fp32} or {@code bf16}.
+ *       has fast bf16, an AMX CPU or a CUDA GPU of capability 8.0 or later, else fp32; the demo
+ *       bundle stays fp32), {@code fp32} or {@code bf16}.
  * </ul>
  *
  * @param bundle model bundle settings

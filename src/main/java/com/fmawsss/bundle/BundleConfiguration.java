@@ -63,7 +63,7 @@ public class BundleConfiguration {
         ComputePrecision precision = ComputePrecision.resolve(properties.dtype(), manifest, demo, fastBf16);
         if (precision == ComputePrecision.BF16 && !fastBf16) {
             LOG.warn(
-                    "fma.dtype is bf16 but {} has no native bf16 (AVX512-BF16/AMX or CUDA capability >= 8.0):"
+                    "fma.dtype is bf16 but {} has no fast bf16 (AMX-BF16, or CUDA capability >= 8.0):"
                             + " expect it to be slower than fp32",
                     Devices.name(device));
         }
