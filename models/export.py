@@ -5,6 +5,10 @@ Real models (needs the weights: a Hugging Face hub id with internet access, or a
 
     python models/export.py --clip openai/clip-vit-base-patch16 --sam facebook/sam-vit-huge --out bundles/vit-b16-sam-h
     python models/export.py --clip /data/hf/clip-vit-base-patch16 --sam /data/hf/sam-vit-huge --dtype fp16 --out bundles/gpu
+    python models/export.py --clip openai/clip-vit-base-patch16 --sam facebook/sam-vit-huge --bf16-variants --out bundles/bf16
+
+``--bf16-variants`` adds bf16 copies of the two heavy modules to an fp32 bundle; the service picks
+them at run time (``fma.dtype=auto|fp32|bf16``) where the hardware has fast bf16.
 
 The projects' own checkpoint files (docs/checkpoints.md): SAM's ``sam_vit_{b,l,h}_*.pth`` and OpenAI's
 ``ViT-B-16.pt`` (TorchScript archive or plain state dict); sizes are read from the tensor shapes:
@@ -59,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "from the tensor shapes and, if given, must agree")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tiny / random-weight models")
     parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16 for GPU bundles")
+    parser.add_argument("--bf16-variants", action="store_true",
+                        help="also store bf16 versions of the CLIP vision trunk and SAM image encoder (fp32 bundles); "
+                             "the service runs them where the hardware has fast bf16 (fma.dtype)")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle directory")
     args = parser.parse_args(argv)
     if args.random_weights and args.sam_arch is None:
@@ -130,6 +137,9 @@ def main(argv=None) -> int:
         return import_prompts(argv[1:])
     args = parse_args(argv)
     dtype = torch.float16 if args.dtype == "fp16" else torch.float32
+    if args.bf16_variants and dtype != torch.float32:
+        print("--bf16-variants needs an fp32 bundle (--dtype fp32)", file=sys.stderr)
+        return 2
     if args.tiny and args.random_weights:
         print("--tiny and --random-weights are exclusive", file=sys.stderr)
         return 2
@@ -141,7 +151,7 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         out = export_random_real(
             args.out, arch=args.sam_arch, seed=args.seed, write_tokenizer=_bpe_tokenizer_writer(), dtype=dtype,
-            force=args.force, log=lambda msg: print(f"[{time.perf_counter() - start:7.1f} s] {msg}", flush=True),
+            force=args.force, bf16_variants=args.bf16_variants, log=lambda msg: print(f"[{time.perf_counter() - start:7.1f} s] {msg}", flush=True),
         )
         print(f"bundle written to {out} in {time.perf_counter() - start:.1f} s")
         return 0
@@ -167,7 +177,8 @@ def main(argv=None) -> int:
                        sam_source=sam_source, sam_revision=sam_revision)
     out = write_bundle(
         args.out, clip_model, sam_model, write_tokenizer=write_tokenizer, dtype=dtype,
-        tiny=args.tiny, seed=args.seed if args.tiny else None, force=args.force, **sources,
+        tiny=args.tiny, seed=args.seed if args.tiny else None, force=args.force, bf16_variants=args.bf16_variants,
+        **sources,
     )
     print(f"bundle written to {out}")
     return 0

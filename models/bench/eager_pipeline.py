@@ -38,7 +38,9 @@ Stages (the keys are the contract with the Java harness, ``com.fmawsss.bench``):
     classifier at start-up), as for every stage.
 
 Output JSON: ``{"implementation": "pytorch-eager", "torch", "threads", "bundle", "stages": {name:
-{"samplesMs", "medianMs", "p90Ms"}}, "endToEnd": {...}, "counts": {...}, "peakRssMb", ...}``.
+{"samplesMs", "medianMs", "p90Ms", "gflop"}}, "endToEnd": {...}, "counts": {...}, "peakRssMb", ...}``.
+``gflop`` is what PyTorch's flop counter (``torch.utils.flop_counter``) counts in one extra, untimed call of
+the stage (``--no-flops`` skips it); the Java report divides it by each side's median time.
 
 Deviations from the official code, and why:
 
@@ -84,6 +86,7 @@ import datetime as _dt
 import io
 import json
 import math
+import os
 import platform
 import resource
 import sys
@@ -95,6 +98,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 from PIL import Image
 
 MODELS = Path(__file__).resolve().parents[1]
@@ -688,8 +693,65 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+class _FlopCount(TorchDispatchMode):
+    """PyTorch's flop counter (``torch.utils.flop_counter``'s formulas for matrix products,
+    convolutions and attention, forward and backward; 2 per multiply-add) without the module
+    tracking of ``FlopCounterMode``, whose hooks break ``torch.autograd.grad`` with explicit inputs
+    (CLIP-ES's GradCAM)."""
+
+    def __init__(self):
+        super().__init__()
+        self.total = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = flop_registry.get(func._overloadpacket)
+        if formula is not None:
+            self.total += formula(*args, **kwargs, out_val=out)
+        return out
+
+
+def gflop(fn: Callable[[], object]) -> float:
+    """Floating-point operations of one untimed call of ``fn``, in GFLOP.  Python dispatch modes do
+    not see operators on inference tensors, so the stages' ``inference_mode`` blocks run as
+    ``no_grad`` for the count (the same operators, without the inference-tensor shortcut)."""
+    real = torch.inference_mode
+    torch.inference_mode = torch.no_grad
+    try:
+        with _FlopCount() as counter:
+            fn()
+    finally:
+        torch.inference_mode = real
+    return round(counter.total / 1e9, 6)
+
+
+def count_flops(pipeline: Pipeline, results: Dict, end_to_end: Optional[Dict]) -> None:
+    """Adds ``gflop`` to every timed stage (one extra, untimed pass each)."""
+    for key in ("1", "3", "6"):
+        if f"clip_gradcam_{key}" in results:
+            results[f"clip_gradcam_{key}"]["gflop"] = gflop(lambda: pipeline.cams(key))
+    if "caa" in results:
+        cams = pipeline._cams.get(pipeline.seed_key) or pipeline.cams(pipeline.seed_key)
+        results["caa"]["gflop"] = gflop(lambda: pipeline.caa(cams))
+    encode = gflop(pipeline.sam_encode) if {"sam_encode", "amg_decode"} & set(results) else 0.0
+    if "sam_encode" in results:
+        results["sam_encode"]["gflop"] = encode
+    if "amg_decode" in results:
+        total = gflop(pipeline.generate)
+        results["amg_total"]["gflop"] = total
+        results["amg_encoder"]["gflop"] = encode
+        results["amg_decode"]["gflop"] = round(total - encode, 6)
+    if "sams" in results:
+        amg = pipeline._amg or pipeline.generate()
+        refined = pipeline._refined if pipeline._refined is not None else pipeline.caa()
+        results["sams"]["gflop"] = gflop(lambda: pipeline.sams(amg, refined))
+    if end_to_end is not None:
+        end_to_end["gflop"] = gflop(lambda: pipeline.end_to_end(pipeline.image_bytes))
+
+
 def run(pipeline: Pipeline, stages: Sequence[str], warmup: int, stage_repeats: int, e2e_repeats: int,
-        log: Callable[[str], None] = lambda s: None) -> Dict:
+        log: Callable[[str], None] = lambda s: None, flops: bool = True) -> Dict:
     results: Dict[str, Dict] = {}
     counts: Dict = {}
     end_to_end = None
@@ -736,6 +798,9 @@ def run(pipeline: Pipeline, stages: Sequence[str], warmup: int, stage_repeats: i
     if "end_to_end" in stages:
         end_to_end = summary(timed(lambda: pipeline.end_to_end(pipeline.image_bytes), warmup, e2e_repeats))
         log(f"end_to_end: {end_to_end['medianMs']:.1f} ms")
+    if flops:
+        count_flops(pipeline, results, end_to_end)
+        log("FLOPs counted: " + ", ".join(f"{k} {v['gflop']:.1f}" for k, v in results.items() if "gflop" in v))
     h, w = pipeline.rgb.shape[:2]
     cams = pipeline._cams.get(pipeline.seed_key)
     if cams is not None:
@@ -747,6 +812,7 @@ def run(pipeline: Pipeline, stages: Sequence[str], warmup: int, stage_repeats: i
         "threads": torch.get_num_threads(),
         "interopThreads": torch.get_num_interop_threads(),
         "cpu": cpu_model(),
+        "allocator": os.environ.get("LD_PRELOAD") or "glibc",
         "date": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "bundle": str(pipeline.bundle),
         "image": {"path": str(pipeline.image_path), "height": h, "width": w},
@@ -775,6 +841,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--overlap", choices=["matmul", "broadcast"], default="matmul",
                         help="intersection areas of the whole/part/subpart filter (see the module docstring)")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's default)")
+    parser.add_argument("--no-flops", action="store_true", help="skip the untimed FLOP-counting pass of every stage")
     return parser.parse_args(argv)
 
 
@@ -797,7 +864,7 @@ def main(argv=None) -> int:
     pipeline = Pipeline(args.bundle, workload, args.workload, json.loads(args.amg) if args.amg else None, args.sam_attn,
                         args.overlap)
     log("models loaded, text features computed")
-    result = run(pipeline, stages, warmup, stage_repeats, e2e_repeats, log)
+    result = run(pipeline, stages, warmup, stage_repeats, e2e_repeats, log, flops=not args.no_flops)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     log(f"results written to {args.out}")

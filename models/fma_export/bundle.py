@@ -16,12 +16,19 @@ from pathlib import Path
 import torch
 import transformers
 
-from .clip_modules import script_clip_modules
-from .sam_modules import trace_sam_modules
+from .clip_modules import script_bf16_vision_trunk, script_clip_modules
+from .sam_modules import trace_bf16_image_encoder, trace_sam_modules
 
 FORMAT_VERSION = 1
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
+# Modules that get a bf16 variant (--bf16-variants): the two that carry nearly all the arithmetic.
+# Softmax-GradCAM, the text encoder (prompt training differentiates through both), the SAM decoder
+# (whose thresholded logits and IoU scores decide which masks survive) and the upscaler stay fp32.
+BF16_VARIANTS = {
+    "clip/vision_trunk.pt": "clip/vision_trunk.bf16.pt",
+    "sam/image_encoder.pt": "sam/image_encoder.bf16.pt",
+}
 
 
 def sha256_of(path: Path) -> str:
@@ -87,9 +94,17 @@ def write_bundle(
     tiny: bool = False,
     seed=None,
     force: bool = False,
+    bf16_variants: bool = False,
 ) -> Path:
-    """Export everything into ``out`` atomically.  ``write_tokenizer(path)`` writes tokenizer.json."""
+    """Export everything into ``out`` atomically.  ``write_tokenizer(path)`` writes tokenizer.json.
+
+    ``bf16_variants`` adds ``BF16_VARIANTS``: the same modules with bf16 weights and arithmetic
+    behind the fp32 signature, listed under ``computeVariants`` in the manifest; the service loads
+    them instead of the fp32 ones when ``fma.dtype`` resolves to bf16 (docs/bundle-format.md).
+    """
     out = Path(out).resolve()
+    if bf16_variants and dtype != torch.float32:
+        raise ValueError("bf16 variants belong to fp32 bundles (their modules keep fp32 inputs and outputs)")
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; pass --force to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +115,9 @@ def write_bundle(
         modules = {}
         modules.update(script_clip_modules(clip_model, dtype))
         modules.update(trace_sam_modules(sam_model, dtype))
+        if bf16_variants:
+            modules[BF16_VARIANTS["clip/vision_trunk.pt"]] = script_bf16_vision_trunk(clip_model)
+            modules[BF16_VARIANTS["sam/image_encoder.pt"]] = trace_bf16_image_encoder(sam_model)
         for rel, module in modules.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,6 +140,8 @@ def write_bundle(
             "sam": sam_manifest(sam_model, sam_source, sam_revision),
             "files": files,
         }
+        if bf16_variants:
+            manifest["computeVariants"] = {"bfloat16": dict(BF16_VARIANTS)}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         _replace_dir(staging, out)
         return out

@@ -169,19 +169,34 @@ class VisionTrunk(nn.Module):
         x = self.embed(pixel_values)
         count = len(self.blocks)
         wanted = min(max(int(attn_layers.item()), 0), count)
-        attn = torch.zeros(x.shape[0], x.shape[1], x.shape[1], dtype=x.dtype, device=x.device)
+        # Summed in fp32 whatever the compute dtype (a bf16 sum of 8 maps would lose ~3 bits).
+        attn = torch.zeros(x.shape[0], x.shape[1], x.shape[1], dtype=torch.float32, device=x.device)
         index = 0
         for block in self.blocks:
             # Only the last `wanted` blocks' maps are averaged; the others skip forming them.
             if index >= count - wanted:
                 x, weights = block(x, None)
-                attn = attn + weights
+                attn = attn + weights.float()
             else:
                 x = block.forward_fused(x)
             index += 1
         if wanted > 0:
             attn = attn / wanted
-        return x, attn
+        return x, attn.to(x.dtype)
+
+
+class Bf16VisionTrunk(nn.Module):
+    """A :class:`VisionTrunk` with bf16 weights and arithmetic behind the plain trunk's signature:
+    inputs are cast to bf16, outputs back to the input's dtype (the bundle's
+    ``clip/vision_trunk.bf16.pt``)."""
+
+    def __init__(self, clip_model):
+        super().__init__()
+        self.trunk = VisionTrunk(clip_model).to(torch.bfloat16)
+
+    def forward(self, pixel_values: Tensor, attn_layers: Tensor) -> Tuple[Tensor, Tensor]:
+        x, attn = self.trunk(pixel_values.to(torch.bfloat16), attn_layers)
+        return x.to(pixel_values.dtype), attn.to(pixel_values.dtype)
 
 
 class ImageHead(nn.Module):
@@ -300,3 +315,8 @@ def script_clip_modules(clip_model, dtype: torch.dtype = torch.float32) -> dict:
         "clip/token_embedding.pt": TokenEmbedding(clip_model),
     }
     return {path: torch.jit.script(module.to(dtype).eval()) for path, module in modules.items()}
+
+
+def script_bf16_vision_trunk(clip_model):
+    """The bf16 variant of ``clip/vision_trunk.pt`` (fp32 inputs and outputs), scripted."""
+    return torch.jit.script(Bf16VisionTrunk(clip_model.eval()).eval())

@@ -209,7 +209,7 @@ def source_ids(arch: str, seed: int) -> Dict[str, str]:
 
 
 def export_random_real(out: Path, *, arch: str, seed: int, write_tokenizer: Callable[[Path], None],
-                       dtype: torch.dtype = torch.float32, force: bool = False,
+                       dtype: torch.dtype = torch.float32, force: bool = False, bf16_variants: bool = False,
                        clip_overrides: Optional[Dict] = None, sam_overrides: Optional[Dict] = None,
                        log: Callable[[str], None] = lambda s: None) -> Path:
     """Write a real-size random-weight bundle to ``out``: the usual modules + tokenizer, the source
@@ -234,7 +234,7 @@ def export_random_real(out: Path, *, arch: str, seed: int, write_tokenizer: Call
     try:
         write_bundle(staging, clip_model, sam_model, clip_revision=None, sam_revision=None,
                      write_tokenizer=write_tokenizer, dtype=dtype, tiny=False, seed=seed, force=True,
-                     **source_ids(arch, seed))
+                     bf16_variants=bf16_variants, **source_ids(arch, seed))
         log("modules written")
         clip_model.save_pretrained(staging / "hf" / "clip", safe_serialization=True)
         sam_model.save_pretrained(staging / "hf" / "sam", safe_serialization=True)

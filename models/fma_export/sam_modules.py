@@ -1,7 +1,8 @@
 """SAM bundle modules: thin wrappers around a ``transformers.SamModel`` exported with ``torch.jit.trace``.
 
 The image encoder always sees a fixed ``[1,3,S,S]`` input (longest side resized to S, padded), so
-tracing is exact.  The point decoder (``sam_fast_decoder.FastPointDecoder``: SAM's prompt encoder
+tracing is exact; it runs ``sam_fast_encoder.FastVisionEncoder`` (the reference's mathematics without
+its 805 MB attention bias).  The point decoder (``sam_fast_decoder.FastPointDecoder``: SAM's prompt encoder
 and mask decoder without per-prompt copies of the image) takes a flat batch of single-point
 prompts; the test suite checks it against ``SamModel`` for several point-batch sizes.
 """
@@ -9,23 +10,32 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 from torch import Tensor, nn
 
 from .sam_fast_decoder import FastPointDecoder
+from .sam_fast_encoder import FastVisionEncoder
 
 
 class SamImageEncoder(nn.Module):
-    """``pixel_values [1,3,S,S] -> image_embeddings [1,C,S/16,S/16]``."""
+    """``pixel_values [1,3,S,S] -> image_embeddings [1,C,S/16,S/16]``.
 
-    def __init__(self, sam_model):
+    With ``compute_dtype`` set (the bf16 variant), the input is cast to it and the output back to
+    the input's dtype, so the variant has the same signature as the plain module.
+    """
+
+    def __init__(self, sam_model, compute_dtype: Optional[torch.dtype] = None):
         super().__init__()
-        self.vision_encoder = sam_model.vision_encoder
+        # bf16: explicit attention (libtorch's fused CPU attention is slower in bf16 than in fp32).
+        self.vision_encoder = FastVisionEncoder(sam_model.vision_encoder, explicit=compute_dtype is not None)
+        self.compute_dtype = compute_dtype
 
     def forward(self, pixel_values: Tensor) -> Tensor:
-        return self.vision_encoder(pixel_values).last_hidden_state
+        if self.compute_dtype is None:
+            return self.vision_encoder(pixel_values)
+        return self.vision_encoder(pixel_values.to(self.compute_dtype)).to(pixel_values.dtype)
 
 
 class SamMaskUpscaler(nn.Module):
@@ -83,7 +93,7 @@ def example_inputs(sam_model, dtype: torch.dtype, points: int = 5):
 
 
 def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
-    """Both SAM bundle modules, traced, keyed by their bundle path."""
+    """The SAM bundle modules, traced, keyed by their bundle path."""
     sam_model = copy.deepcopy(sam_model).to(dtype).eval()
     pixels, embeddings, coords, labels = example_inputs(sam_model, dtype)
     # Shape-dependent Python values inside HF SAM are constants for our fixed input size; the
@@ -96,3 +106,15 @@ def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
         )
     upscaler = torch.jit.script(SamMaskUpscaler(int(sam_model.config.vision_config.image_size)).eval())
     return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder, "sam/mask_upscaler.pt": upscaler}
+
+
+def trace_bf16_image_encoder(sam_model, io_dtype: torch.dtype = torch.float32):
+    """The image encoder with bf16 weights and arithmetic, ``io_dtype`` inputs and outputs (the
+    bundle's ``sam/image_encoder.bf16.pt``)."""
+    sam_model = copy.deepcopy(sam_model).to(torch.bfloat16).eval()
+    pixels = example_inputs(sam_model, io_dtype)[0]
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        return torch.jit.trace(
+            SamImageEncoder(sam_model, torch.bfloat16).eval(), (pixels,), strict=False, check_trace=False
+        )

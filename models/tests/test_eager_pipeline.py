@@ -123,6 +123,22 @@ def test_every_stage_is_timed(result, pipeline):
     json.dumps(result)
 
 
+def test_flop_count_is_pytorchs_and_splits_the_amg_total(result, pipeline):
+    stages = result["stages"]
+    assert stages["amg_decode"]["gflop"] == pytest.approx(
+        stages["amg_total"]["gflop"] - stages["amg_encoder"]["gflop"], abs=1e-6)
+    assert stages["amg_encoder"]["gflop"] == stages["sam_encode"]["gflop"] > 0
+    # More classes, more backward passes through the last block.
+    assert 0 < stages["clip_gradcam_1"]["gflop"] < stages["clip_gradcam_3"]["gflop"] < stages["clip_gradcam_6"]["gflop"]
+    assert result["endToEnd"]["gflop"] > stages["sam_encode"]["gflop"]
+    # The same count as torch.utils.flop_counter.FlopCounterMode on a call it can handle.
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        pipeline.amg.set_image(pipeline.rgb)
+    assert stages["sam_encode"]["gflop"] == pytest.approx(counter.get_total_flops() / 1e9, abs=1e-6)
+
+
 def test_masks_equal_the_reference_generator(result, pipeline):
     """All masks upscaled before filtering, RLE round trips, FMA's rock-sand-water filter: the same
     masks as the reference generator, which filters first and keeps bool arrays."""

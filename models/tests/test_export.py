@@ -32,7 +32,7 @@ def assert_close(actual: torch.Tensor, reference: torch.Tensor, rel: float = REL
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "tiny"
-    assert export.main(["--tiny", "--seed", "3", "--out", str(out)]) == 0
+    assert export.main(["--tiny", "--seed", "3", "--bf16-variants", "--out", str(out)]) == 0
     return out
 
 
@@ -250,6 +250,55 @@ def test_sam_image_encoder_matches_hf(modules, hf_sam):
         assert_close(modules["sam/image_encoder.pt"](pixels), hf_sam.get_image_embeddings(pixels))
 
 
+@pytest.mark.parametrize("explicit", [False, True])
+@pytest.mark.parametrize("window,globals_,size", [(14, [1], 256), (4, [0], 96), (5, [1], 80), (3, [1], 160)])
+def test_fast_encoder_equals_hf_for_other_grids_and_windows(window, globals_, size, explicit):
+    """Padding (grid not a multiple of the window), several query-row chunks in the global block,
+    windows in several chunks: the same output as Hugging Face's encoder."""
+    from transformers import SamConfig, SamModel
+
+    from fma_export.sam_fast_encoder import FastVisionEncoder
+    from fma_export.tiny import TINY_SAM
+
+    vision = dict(TINY_SAM["vision_config"], window_size=window, global_attn_indexes=globals_, image_size=size)
+    torch.manual_seed(5)
+    model = SamModel(SamConfig(vision_config=vision)).eval()
+    for name, p in model.vision_encoder.named_parameters():
+        if "rel_pos" in name or "pos_embed" in name:
+            p.data.normal_(0, 0.5)  # HF initialises them to zero, which would hide a wrong bias
+    pixels = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        reference = model.vision_encoder(pixels).last_hidden_state
+        assert_close(FastVisionEncoder(model.vision_encoder, explicit).eval()(pixels), reference)
+
+
+def test_bf16_variants_compute_in_bf16_behind_the_fp32_signature(bundle, modules):
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["computeVariants"] == {"bfloat16": {
+        "clip/vision_trunk.pt": "clip/vision_trunk.bf16.pt", "sam/image_encoder.pt": "sam/image_encoder.bf16.pt"}}
+    trunk = modules["clip/vision_trunk.bf16.pt"]
+    encoder = modules["sam/image_encoder.bf16.pt"]
+    assert {p.dtype for p in trunk.parameters()} == {torch.bfloat16}
+    assert {p.dtype for p in encoder.parameters()} == {torch.bfloat16}
+    pixels = images(*SIZES[0], seed=22)
+    size = manifest["sam"]["inputSize"]
+    sam_pixels = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(23))
+    with torch.no_grad():
+        x16, attn16 = trunk(pixels, torch.tensor(7))
+        x32, attn32 = modules["clip/vision_trunk.pt"](pixels, torch.tensor(7))
+        emb16 = encoder(sam_pixels)
+        emb32 = modules["sam/image_encoder.pt"](sam_pixels)
+    assert x16.dtype == attn16.dtype == emb16.dtype == torch.float32
+    assert not torch.equal(emb16, emb32)  # really computed in bf16
+    assert_close(x16, x32, rel=3e-2)
+    assert_close(attn16, attn32, rel=3e-2)
+    assert_close(emb16, emb32, rel=3e-2)
+
+
+def test_bf16_variants_need_an_fp32_bundle(tmp_path):
+    assert export.main(["--tiny", "--dtype", "fp16", "--bf16-variants", "--out", str(tmp_path / "x")]) == 2
+
+
 @pytest.mark.parametrize("points", [1, 17, 64])
 def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points):
     generator = torch.Generator().manual_seed(points)
@@ -338,11 +387,11 @@ def test_committed_demo_bundle_is_what_the_exporter_writes_today(tmp_path):
 
     demo = Path(__file__).resolve().parents[1] / "demo-bundle"
     fresh = tmp_path / "fresh"
-    assert export.main(["--tiny", "--seed", "0", "--out", str(fresh)]) == 0
+    assert export.main(["--tiny", "--seed", "0", "--bf16-variants", "--out", str(fresh)]) == 0
     manifest = json.loads((demo / "manifest.json").read_text())
     fresh_manifest = json.loads((fresh / "manifest.json").read_text())
     assert set(manifest["files"]) == set(fresh_manifest["files"])
-    for key in ("clip", "sam", "dtype", "formatVersion", "tiny"):
+    for key in ("clip", "sam", "dtype", "formatVersion", "tiny", "computeVariants"):
         assert manifest[key] == fresh_manifest[key], key
     for rel in manifest["files"]:
         if rel.endswith(".pt"):

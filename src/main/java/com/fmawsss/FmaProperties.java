@@ -27,6 +27,10 @@ import java.util.List;
  *       API is disabled when unset.
  *   <li>{@code fma.device} ({@code FMA_DEVICE}): {@code auto} (default: {@code cuda:0} when PyTorch
  *       sees a GPU, else {@code cpu}), {@code cpu} or {@code cuda:N}.
+ *   <li>{@code fma.dtype} ({@code FMA_DTYPE}): arithmetic of the CLIP vision trunk and SAM image
+ *       encoder: {@code auto} (default: bf16 when the bundle carries bf16 variants and the device
+ *       has fast bf16, an AMX CPU or a CUDA GPU of capability 8.0 or later, else fp32; the demo
+ *       bundle stays fp32), {@code fp32} or {@code bf16}.
  * </ul>
  *
  * @param bundle model bundle settings
@@ -34,6 +38,7 @@ import java.util.List;
  * @param data dataset settings
  * @param admin admin API settings
  * @param device device spec: {@code auto}, {@code cpu} or {@code cuda:N}
+ * @param dtype compute precision: {@code auto}, {@code fp32} or {@code bf16}
  */
 @Validated
 @ConfigurationProperties(prefix = "fma")
@@ -47,7 +52,11 @@ public record FmaProperties(
                 @Pattern(
                         regexp = "auto|cpu|cuda:\\d+",
                         message = "must be auto, cpu or cuda:N (e.g. cuda:0)")
-                String device) {
+                String device,
+        @DefaultValue("auto")
+                @NotNull
+                @Pattern(regexp = "auto|fp32|bf16", message = "must be auto, fp32 or bf16")
+                String dtype) {
 
     /** Default state directory, relative to the working directory. */
     public static final Path DEFAULT_STATE_DIR = Path.of("var");

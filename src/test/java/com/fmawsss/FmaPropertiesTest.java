@@ -40,7 +40,8 @@ class FmaPropertiesTest {
                                 "FMA_STATE_DIR", "/state",
                                 "FMA_DATA_ROOTS", "/data/voc,/data/coco",
                                 "FMA_ADMIN_TOKEN", "s3cret",
-                                "FMA_DEVICE", "cuda:1"));
+                                "FMA_DEVICE", "cuda:1",
+                                "FMA_DTYPE", "bf16"));
 
         assertThat(p.bundle().dir()).isEqualTo(Path.of("/bundles/vit-b16"));
         assertThat(p.state().dir()).isEqualTo(Path.of("/state"));
@@ -49,6 +50,7 @@ class FmaPropertiesTest {
         assertThat(p.admin().token()).isEqualTo("s3cret");
         assertThat(p.admin().toString()).doesNotContain("s3cret");
         assertThat(p.device()).isEqualTo("cuda:1");
+        assertThat(p.dtype()).isEqualTo("bf16");
     }
 
     @Test
@@ -60,5 +62,6 @@ class FmaPropertiesTest {
         assertThat(p.data().roots()).isEmpty();
         assertThat(p.admin().enabled()).isFalse();
         assertThat(p.device()).isEqualTo("auto");
+        assertThat(p.dtype()).isEqualTo("auto");
     }
 }

@@ -4,6 +4,8 @@ import ai.djl.Device;
 
 import com.fmawsss.FmaProperties;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +20,8 @@ import java.nio.file.Path;
  */
 @Configuration(proxyBeanMethods = false)
 public class BundleConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BundleConfiguration.class);
 
     /**
      * The bundle checker.
@@ -55,6 +59,14 @@ public class BundleConfiguration {
                         : configured;
         BundleManifest manifest = verifier.verify(dir);
         Device device = Devices.resolve(properties.device());
-        return new BundleLoader().load(dir, manifest, device, demo);
+        boolean fastBf16 = Bf16Hardware.fast(device);
+        ComputePrecision precision = ComputePrecision.resolve(properties.dtype(), manifest, demo, fastBf16);
+        if (precision == ComputePrecision.BF16 && !fastBf16) {
+            LOG.warn(
+                    "fma.dtype is bf16 but {} has no fast bf16 (AMX-BF16, or CUDA capability >= 8.0):"
+                            + " expect it to be slower than fp32",
+                    Devices.name(device));
+        }
+        return new BundleLoader().load(dir, manifest, device, demo, precision);
     }
 }

@@ -41,21 +41,44 @@ public final class BundleLoader {
      * @throws BundleException naming the module PyTorch could not load
      */
     public ModelBundle load(Path dir, BundleManifest manifest, Device device, boolean demo) {
+        return load(dir, manifest, device, demo, ComputePrecision.FP32);
+    }
+
+    /**
+     * Loads every module at the given precision (the bf16 variants in place of their fp32 modules
+     * for {@link ComputePrecision#BF16}) and the tokenizer. The caller must have verified the
+     * bundle.
+     *
+     * @param dir the bundle directory
+     * @param manifest its verified manifest
+     * @param device where to put the modules
+     * @param demo whether this is the demo bundle
+     * @param precision which module files to load; must be {@linkplain
+     *     ComputePrecision#availableIn available} in the bundle
+     * @return the loaded bundle; close it to free native memory
+     * @throws BundleException naming the module PyTorch could not load
+     */
+    public ModelBundle load(
+            Path dir, BundleManifest manifest, Device device, boolean demo, ComputePrecision precision) {
+        if (!precision.availableIn(manifest)) {
+            throw new IllegalArgumentException("the bundle has no " + precision.setting() + " variants");
+        }
         long start = System.nanoTime();
         Map<BundleModule, ZooModel<NDList, NDList>> models = new EnumMap<>(BundleModule.class);
         HuggingFaceTokenizer tokenizer = null;
         try {
             for (BundleModule module : BundleModule.values()) {
-                models.put(module, loadModule(dir, manifest, module, device));
+                models.put(module, loadModule(dir, manifest, module, precision.file(manifest, module), device));
             }
             tokenizer = loadTokenizer(dir, manifest.clip().contextLength());
-            ModelBundle bundle = new ModelBundle(dir, manifest, device, demo, tokenizer, models);
+            ModelBundle bundle = new ModelBundle(dir, manifest, device, demo, precision, tokenizer, models);
             log.info(
-                    "Loaded model bundle {} (CLIP {}, SAM {}, {}) on {} in {} ms",
+                    "Loaded model bundle {} (CLIP {}, SAM {}, {}, compute {}) on {} in {} ms",
                     dir.toAbsolutePath(),
                     manifest.clip().source(),
                     manifest.sam().source(),
                     manifest.dtype(),
+                    precision.setting(),
                     Devices.name(device),
                     (System.nanoTime() - start) / 1_000_000);
             return bundle;
@@ -69,8 +92,8 @@ public final class BundleLoader {
     }
 
     private static ZooModel<NDList, NDList> loadModule(
-            Path dir, BundleManifest manifest, BundleModule module, Device device) {
-        Path file = BundleVerifier.resolveInside(dir, module.path());
+            Path dir, BundleManifest manifest, BundleModule module, String path, Device device) {
+        Path file = BundleVerifier.resolveInside(dir, path);
         String fileName = file.getFileName().toString();
         Criteria.Builder<NDList, NDList> criteria =
                 Criteria.builder()
@@ -103,7 +126,7 @@ public final class BundleLoader {
                                     + " exist in the runtime's PyTorch version"
                             : "";
             throw BundleException.forFile(
-                    module.path(),
+                    path,
                     "cannot be loaded by PyTorch "
                             + Engine.getEngine(Devices.ENGINE).getVersion()
                             + " on "

@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * @param clip CLIP source and constants
  * @param sam SAM source and constants
  * @param files every file of the bundle except {@code manifest.json}, by relative path
+ * @param computeVariants optional: per compute dtype ({@code bfloat16}), module path to the file of
+ *     the same module computing in that dtype behind the same signature; empty when absent
  */
 public record BundleManifest(
         int formatVersion,
@@ -26,7 +28,8 @@ public record BundleManifest(
         Exporter exporter,
         Clip clip,
         Sam sam,
-        Map<String, FileEntry> files) {
+        Map<String, FileEntry> files,
+        Map<String, Map<String, String>> computeVariants) {
 
     /** The only format version this service reads. */
     public static final int FORMAT_VERSION = 1;
@@ -37,6 +40,7 @@ public record BundleManifest(
     /** Sorts and freezes the file table, so verification order is deterministic. */
     public BundleManifest {
         files = files == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(files));
+        computeVariants = computeVariants == null ? Map.of() : copyVariants(computeVariants);
     }
 
     /**
@@ -46,6 +50,12 @@ public record BundleManifest(
      * @param transformers Hugging Face transformers version
      * @param seed seed of the random weights (tiny bundles)
      */
+    private static Map<String, Map<String, String>> copyVariants(Map<String, Map<String, String>> variants) {
+        Map<String, Map<String, String>> copy = new TreeMap<>();
+        variants.forEach((dtype, files) -> copy.put(dtype, files == null ? Map.of() : Map.copyOf(files)));
+        return Collections.unmodifiableMap(copy);
+    }
+
     public record Exporter(String torch, String transformers, Long seed) {}
 
     /**

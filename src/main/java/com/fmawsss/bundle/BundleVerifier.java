@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,6 +155,7 @@ public final class BundleVerifier {
                     BundleManifest.FILE_NAME,
                     "dtype " + m.dtype() + " is not supported (expected float32 or float16)");
         }
+        requireVariants(m);
         for (Map.Entry<String, BundleManifest.FileEntry> e : m.files().entrySet()) {
             BundleManifest.FileEntry f = e.getValue();
             if (f == null || f.sha256() == null || f.sha256().length() != 64 || f.bytes() < 0) {
@@ -162,6 +164,22 @@ public final class BundleVerifier {
                         "entry for " + e.getKey() + " needs a 64-hex-digit sha256 and bytes ≥ 0");
             }
         }
+    }
+
+    /** Variants replace known modules with files the manifest lists (and so checksums). */
+    private static void requireVariants(BundleManifest m) {
+        Set<String> modules = new HashSet<>();
+        for (BundleModule module : BundleModule.values()) {
+            modules.add(module.path());
+        }
+        m.computeVariants().forEach((dtype, variants) -> variants.forEach((module, file) -> {
+            if (!modules.contains(module) || file == null || !m.files().containsKey(file)) {
+                throw BundleException.forFile(
+                        BundleManifest.FILE_NAME,
+                        "computeVariants." + dtype + " maps " + module + " to " + file
+                                + ", which is not a module and a listed file — the bundle is corrupt");
+            }
+        }));
     }
 
     private static BundleException missingField(String name) {

@@ -28,6 +28,7 @@ public final class ModelBundle implements AutoCloseable {
     private final Device device;
     private final DataType dataType;
     private final boolean demo;
+    private final ComputePrecision precision;
     private final HuggingFaceTokenizer tokenizer;
     private final Map<BundleModule, ZooModel<NDList, NDList>> models;
     private volatile boolean closed;
@@ -37,6 +38,7 @@ public final class ModelBundle implements AutoCloseable {
             BundleManifest manifest,
             Device device,
             boolean demo,
+            ComputePrecision precision,
             HuggingFaceTokenizer tokenizer,
             Map<BundleModule, ZooModel<NDList, NDList>> models) {
         this.directory = Objects.requireNonNull(directory);
@@ -44,6 +46,7 @@ public final class ModelBundle implements AutoCloseable {
         this.device = Objects.requireNonNull(device);
         this.dataType = dataTypeOf(manifest.dtype());
         this.demo = demo;
+        this.precision = Objects.requireNonNull(precision);
         this.tokenizer = Objects.requireNonNull(tokenizer);
         this.models = new EnumMap<>(models);
         for (BundleModule m : BundleModule.values()) {
@@ -172,6 +175,16 @@ public final class ModelBundle implements AutoCloseable {
      */
     public DataType dataType() {
         return dataType;
+    }
+
+    /**
+     * Tells which module files were loaded: the bundle's own, or its bf16 variants. Inputs and
+     * outputs are in {@link #dataType()} either way.
+     *
+     * @return the compute precision of the modules that have variants
+     */
+    public ComputePrecision precision() {
+        return precision;
     }
 
     /**

@@ -40,6 +40,7 @@ public class BundleHealthIndicator implements HealthIndicator {
                 .withDetail("tiny", bundle.manifest().tiny())
                 .withDetail("device", Devices.name(bundle.device()))
                 .withDetail("dtype", bundle.manifest().dtype())
+                .withDetail("compute", bundle.precision().setting())
                 .withDetail("warmUpMs", warmUp.isPresent() ? warmUp.getAsLong() : "pending")
                 .build();
     }

@@ -39,6 +39,7 @@ public class BundleInfoContributor implements InfoContributor {
         info.put("sam", source(m.sam().source(), m.sam().revision()));
         info.put("formatVersion", m.formatVersion());
         info.put("dtype", m.dtype());
+        info.put("compute", bundle.precision().setting());
         info.put("device", Devices.name(bundle.device()));
         info.put("demo", bundle.demo());
         info.put("tiny", m.tiny());

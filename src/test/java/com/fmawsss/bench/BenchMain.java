@@ -31,6 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>
  * BenchMain --bundle DIR [--workload bench/workload.json] [--pytorch eager.json] [--out bench/results]
  *           [--name NAME] [--stages a,b] [--repeats N] [--no-http] [--scaling] [--ablations]
+ *           [--dtype auto|fp32|bf16]
  * </pre>
  */
 public final class BenchMain {
@@ -53,15 +54,22 @@ public final class BenchMain {
                     workload.amg(), workload.warmup(), n, n, workload.sizes(), workload.clients());
         }
         List<String> stages = options.containsKey("stages") ? List.of(options.get("stages").split(",")) : List.of();
+        String dtype = options.getOrDefault("dtype", "auto");
         String name = options.getOrDefault("name", bundleDir.getFileName().toString());
         Path stateDir = Files.createTempDirectory("fma-bench-state");
         RssProbe rss = new RssProbe();
 
         System.out.println("== starting the service with " + bundleDir);
-        try (ConfigurableApplicationContext context = start(bundleDir, stateDir, workload)) {
+        try (ConfigurableApplicationContext context = start(bundleDir, stateDir, workload, dtype)) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             awaitReady(port);
             ModelBundle bundle = context.getBean(ModelBundle.class);
+            String compute = bundle.precision().setting();
+            // Results of a bf16 run sit next to the fp32 ones instead of replacing them.
+            if (compute.equals("bf16")) {
+                name = name + "-bf16";
+            }
+            System.out.println("== compute precision " + compute + " (fma.dtype=" + dtype + ")");
             AmgSettings amg = context.getBean(AmgSettings.class);
             byte[] imageBytes = Files.readAllBytes(workload.image());
             RgbImage image = new ImageDecoder().decode(imageBytes, ImageLimits.defaults()).image();
@@ -83,6 +91,7 @@ public final class BenchMain {
             root.put("date", LocalDate.now(ZoneOffset.UTC).toString());
             root.set("machine", MachineInfo.describe(report.root()));
             root.put("bundle", bundleDir.toString());
+            root.put("javaCompute", compute);
             root.put("bundleSources", bundle.manifest().clip().source() + " + " + bundle.manifest().sam().source());
             root.put("image", workload.image().toString());
             root.put("imageSize", image.width() + "x" + image.height());
@@ -113,8 +122,9 @@ public final class BenchMain {
         System.exit(0);
     }
 
-    private static ConfigurableApplicationContext start(Path bundleDir, Path stateDir, Workload workload) {
+    private static ConfigurableApplicationContext start(Path bundleDir, Path stateDir, Workload workload, String dtype) {
         Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("fma.dtype", dtype);
         properties.put("fma.bundle.dir", bundleDir.toAbsolutePath().toString());
         properties.put("fma.state.dir", stateDir.toString());
         properties.put("server.port", "0");

@@ -67,14 +67,27 @@ final class BenchReport {
         if (java != null && py.has("medianMs")) {
             row.put("ratio", Math.round(java.median() / py.get("medianMs").asDouble() * 1000) / 1000.0);
         }
+        // The eager side's FLOP count is the work of the stage; both sides' rates are that count over
+        // their own time (the Java side skips some of it, e.g. padded window tokens).
+        if (py.has("gflop")) {
+            double gflop = py.get("gflop").asDouble();
+            row.put("gflop", gflop);
+            if (py.has("medianMs")) {
+                row.put("pytorchGflops", gflops(gflop, py.get("medianMs").asDouble()));
+            }
+            if (java != null) {
+                row.put("javaGflops", gflops(gflop, java.median()));
+            }
+        }
         return row;
     }
 
     /** Prints the comparison table. */
     void print() {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s%n", "stage", "java median", "java p90",
-                "java img/s", "torch median", "torch p90", "torch img/s", "ratio");
+        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s %9s %10s %10s%n", "stage", "java median",
+                "java p90", "java img/s", "torch median", "torch p90", "torch img/s", "ratio", "GFLOP", "java GF/s",
+                "torch GF/s");
         root.path("stages").properties().forEach(e -> printRow(e.getKey(), e.getValue()));
         if (root.has("endToEnd")) {
             printRow("end_to_end", root.get("endToEnd"));
@@ -84,13 +97,20 @@ final class BenchReport {
     }
 
     private static void printRow(String name, JsonNode row) {
-        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s%n", name, cell(row, "javaMs"), cell(row, "javaP90Ms"),
-                rate(row, "javaImagesPerSecond"), cell(row, "pytorchMs"), cell(row, "pytorchP90Ms"), rate(row, "pytorchImagesPerSecond"),
-                row.has("ratio") ? String.format(Locale.ROOT, "%.3f", row.get("ratio").asDouble()) : "-");
+        System.out.printf(Locale.ROOT, "%-18s %12s %12s %11s %12s %12s %11s %8s %9s %10s %10s%n", name, cell(row, "javaMs"),
+                cell(row, "javaP90Ms"), rate(row, "javaImagesPerSecond"), cell(row, "pytorchMs"), cell(row, "pytorchP90Ms"),
+                rate(row, "pytorchImagesPerSecond"),
+                row.has("ratio") ? String.format(Locale.ROOT, "%.3f", row.get("ratio").asDouble()) : "-", cell(row, "gflop"),
+                cell(row, "javaGflops"), cell(row, "pytorchGflops"));
     }
 
     private static String rate(JsonNode row, String field) {
         return row.has(field) ? String.format(Locale.ROOT, "%.4f", row.get(field).asDouble()) : "-";
+    }
+
+    /** GFLOP/s of {@code gflop} done in {@code millis}, to one decimal. */
+    static double gflops(double gflop, double millis) {
+        return Math.round(gflop / millis * 10_000.0) / 10.0;
     }
 
     /** Images per second for a median in milliseconds, to 4 decimals (whole images take seconds here). */

@@ -21,6 +21,9 @@ final class MachineInfo {
                 + ai.djl.engine.Engine.getEngine("PyTorch").getVersion());
         m.put("torchIntraOpThreads", com.fmawsss.bundle.TorchThreads.intraOpThreads());
         m.put("torchInterOpThreads", com.fmawsss.bundle.TorchThreads.interOpThreads());
+        // Allocations cost page faults unless the allocator keeps freed memory (docs/performance.md).
+        String preload = System.getenv("LD_PRELOAD");
+        m.put("allocator", preload == null || preload.isBlank() ? "glibc" : preload);
         return m;
     }
 

@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 class SeedPipelineTest {
 
     /** The random SAM's masks overlap heavily: without NMS and quality thresholds enough of them survive. */
-    private static final AmgSettings RELAXED = new AmgSettings(8, 256, 0.0, new double[] {0, 0, 0.1}, 0.0, 1.0, 1.0,
+    static final AmgSettings RELAXED = new AmgSettings(8, 256, 0.0, new double[] {0, 0, 0.1}, 0.0, 1.0, 1.0,
             new double[] {0, 0, 1}, 1, 1.0, 512.0 / 1500.0, 2, 100, 0.3, 0.0);
 
     @Test
