@@ -254,9 +254,11 @@ public class AsyncRequests {
             LOG.warn("async request {} finished but its outcome cannot be stored: {}", stored.id(), e.toString());
             done = stored.finish(State.FAILED, now, 507, "the outcome could not be stored: " + e.getMessage(), null, null, 0);
         }
+        // Older outcomes beyond the bounds go before this one becomes visible, so whoever sees it
+        // finished also sees the bounds kept.
+        enforceBounds(done);
         entry.stored = done;
         entry.submission = null;
-        enforceBounds();
     }
 
     private static boolean isCancellation(Throwable failure) {
@@ -338,10 +340,11 @@ public class AsyncRequests {
         return finished().stream().mapToLong(Stored::resultBytes).sum();
     }
 
-    private synchronized void enforceBounds() {
+    /** Drops the oldest finished outcomes beyond the count and byte bounds, counting {@code incoming} as kept. */
+    private synchronized void enforceBounds(Stored incoming) {
         List<Stored> done = finished();
-        long bytes = done.stream().mapToLong(Stored::resultBytes).sum();
-        int count = done.size();
+        long bytes = done.stream().mapToLong(Stored::resultBytes).sum() + (incoming == null ? 0 : incoming.resultBytes());
+        int count = done.size() + (incoming == null ? 0 : 1);
         for (Stored oldest : done) {
             if (count <= properties.maxResults() && bytes <= properties.maxResultBytes().toBytes()) {
                 break;
@@ -352,8 +355,8 @@ public class AsyncRequests {
         }
     }
 
+    /** Files first, then the entry: whoever finds the id gone finds its files gone too. */
     private void remove(String id) {
-        entries.remove(id);
         for (String suffix : List.of("json", "result.json", "png", "problem.json")) {
             try {
                 Files.deleteIfExists(file(id, suffix));
@@ -361,6 +364,7 @@ public class AsyncRequests {
                 LOG.warn("cannot delete {}: {}", file(id, suffix), e.toString());
             }
         }
+        entries.remove(id);
     }
 
     private Optional<Entry> entry(String id) {
@@ -409,7 +413,7 @@ public class AsyncRequests {
             throw new UncheckedIOException("cannot read " + directory, e);
         }
         expire();
-        enforceBounds();
+        enforceBounds(null);
     }
 
     private Path file(String id, String suffix) {
