@@ -19,11 +19,6 @@ public class VocabularyController {
 
     private final RequestReader reader;
 
-    /**
-     * Creates the controller.
-     *
-     * @param reader resolves prompt versions
-     */
     public VocabularyController(RequestReader reader) {
         this.reader = reader;
     }

@@ -23,11 +23,6 @@ public class BundleConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleConfiguration.class);
 
-    /**
-     * The bundle checker.
-     *
-     * @return a verifier
-     */
     @Bean
     public BundleVerifier bundleVerifier() {
         return new BundleVerifier();

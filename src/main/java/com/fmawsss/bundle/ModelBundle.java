@@ -150,11 +150,6 @@ public final class ModelBundle implements AutoCloseable {
         return directory;
     }
 
-    /**
-     * Returns the manifest.
-     *
-     * @return the verified manifest
-     */
     public BundleManifest manifest() {
         return manifest;
     }

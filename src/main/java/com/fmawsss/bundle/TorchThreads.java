@@ -42,20 +42,10 @@ public final class TorchThreads {
         LOG.info("libtorch threads: intra-op {}, inter-op {}", intraOpThreads(), interOpThreads());
     }
 
-    /**
-     * Returns libtorch's intra-op thread count.
-     *
-     * @return threads
-     */
     public static int intraOpThreads() {
         return JniUtils.getNumThreads();
     }
 
-    /**
-     * Returns libtorch's inter-op thread count.
-     *
-     * @return threads
-     */
     public static int interOpThreads() {
         return JniUtils.getNumInteropThreads();
     }

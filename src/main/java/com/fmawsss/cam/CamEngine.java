@@ -55,20 +55,10 @@ public final class CamEngine {
         this.gradCam = new SoftmaxGradCam(bundle);
     }
 
-    /**
-     * Returns the cache of encoded prompts.
-     *
-     * @return the cache
-     */
     public TextFeatureCache textFeatures() {
         return textFeatures;
     }
 
-    /**
-     * Returns the preprocessing of this bundle.
-     *
-     * @return the preprocessor
-     */
     public ClipPreprocessor preprocessor() {
         return preprocessor;
     }

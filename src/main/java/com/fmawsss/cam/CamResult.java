@@ -33,20 +33,10 @@ public record CamResult(
         logits = logits.clone();
     }
 
-    /**
-     * Returns the patch-grid rows.
-     *
-     * @return h
-     */
     public int gridHeight() {
         return raw.dim(1);
     }
 
-    /**
-     * Returns the patch-grid columns.
-     *
-     * @return w
-     */
     public int gridWidth() {
         return raw.dim(2);
     }

@@ -18,11 +18,6 @@ public final class SoftmaxGradCam {
 
     private final ModelBundle bundle;
 
-    /**
-     * Creates the CAM generator.
-     *
-     * @param bundle the loaded bundle
-     */
     public SoftmaxGradCam(ModelBundle bundle) {
         this.bundle = bundle;
     }

@@ -59,11 +59,6 @@ public final class ClipTokenizer {
         return new Tokens(ids, kept + 1);
     }
 
-    /**
-     * Returns the context length.
-     *
-     * @return 77 for CLIP
-     */
     public int contextLength() {
         return contextLength;
     }

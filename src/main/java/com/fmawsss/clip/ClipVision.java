@@ -11,11 +11,6 @@ public final class ClipVision {
 
     private final ModelBundle bundle;
 
-    /**
-     * Creates the encoder.
-     *
-     * @param bundle the loaded bundle
-     */
     public ClipVision(ModelBundle bundle) {
         this.bundle = bundle;
     }

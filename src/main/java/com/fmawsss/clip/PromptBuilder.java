@@ -13,11 +13,6 @@ public final class PromptBuilder {
 
     private final ClipTokenizer tokenizer;
 
-    /**
-     * Creates a builder.
-     *
-     * @param tokenizer the CLIP tokenizer
-     */
     public PromptBuilder(ClipTokenizer tokenizer) {
         this.tokenizer = tokenizer;
     }

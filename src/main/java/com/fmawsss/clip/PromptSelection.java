@@ -65,20 +65,10 @@ public record PromptSelection(PromptSet promptSet, List<SelectedClass> classes) 
         return new PromptSelection(set, selected);
     }
 
-    /**
-     * Returns the number of present classes.
-     *
-     * @return P
-     */
     public int present() {
         return classes.size();
     }
 
-    /**
-     * Returns the class names in order.
-     *
-     * @return the names
-     */
     public List<String> names() {
         return classes.stream().map(SelectedClass::name).toList();
     }

@@ -18,11 +18,6 @@ public final class TextEncoder {
 
     private final ModelBundle bundle;
 
-    /**
-     * Creates an encoder.
-     *
-     * @param bundle the loaded bundle
-     */
     public TextEncoder(ModelBundle bundle) {
         this.bundle = bundle;
     }

@@ -26,13 +26,6 @@ public record LabelMap(int width, int height, int[] labels) {
         }
     }
 
-    /**
-     * Returns one label.
-     *
-     * @param x column
-     * @param y row
-     * @return the label 0-255
-     */
     public int at(int x, int y) {
         return labels[y * width + x];
     }

@@ -5,7 +5,6 @@ public class JobCancelledException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception. */
     public JobCancelledException() {
         super("the job was cancelled");
     }

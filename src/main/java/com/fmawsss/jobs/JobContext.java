@@ -5,11 +5,6 @@ import java.nio.file.Path;
 /** What a running job can see and do. */
 public interface JobContext {
 
-    /**
-     * Returns the job's id.
-     *
-     * @return the id
-     */
     String id();
 
     /**

@@ -90,12 +90,6 @@ public final class JobRunner implements AutoCloseable {
         return record;
     }
 
-    /**
-     * Returns a job.
-     *
-     * @param id job id
-     * @return the record
-     */
     public Optional<JobRecord> get(String id) {
         JobRecord kept = unsaved.get(id);
         return kept != null ? Optional.of(kept) : store.get(id);

@@ -20,11 +20,6 @@ public class BundleInfoContributor implements InfoContributor {
 
     private final ModelBundle bundle;
 
-    /**
-     * Creates the contributor.
-     *
-     * @param bundle the loaded bundle
-     */
     public BundleInfoContributor(ModelBundle bundle) {
         this.bundle = bundle;
     }

@@ -67,38 +67,18 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());
     }
 
-    /**
-     * Returns the HTTP status.
-     *
-     * @return the status
-     */
     public HttpStatus status() {
         return status;
     }
 
-    /**
-     * Returns the type identifier.
-     *
-     * @return the slug
-     */
     public String slug() {
         return slug;
     }
 
-    /**
-     * Returns the type summary.
-     *
-     * @return the title
-     */
     public String title() {
         return title;
     }
 
-    /**
-     * Returns extra members.
-     *
-     * @return the properties
-     */
     public Map<String, Object> properties() {
         return properties;
     }

@@ -55,11 +55,6 @@ public final class FmaPromptCheckpoint {
             this.differences = List.copyOf(differences);
         }
 
-        /**
-         * Returns the differences.
-         *
-         * @return one line per difference
-         */
         public List<String> differences() {
             return differences;
         }

@@ -55,11 +55,6 @@ public class PromptRegistry {
         return version == null ? Optional.empty() : Optional.ofNullable(sets.get(version));
     }
 
-    /**
-     * Returns the active prompt set.
-     *
-     * @return the active set
-     */
     public PromptSet active() {
         return active.get();
     }

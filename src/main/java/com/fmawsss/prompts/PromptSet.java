@@ -36,7 +36,6 @@ public record PromptSet(
         Map<String, FloatTensor> contexts,
         Map<String, String> info) {
 
-    /** The CLIP-ES manual template. */
     public static final String MANUAL_TEMPLATE = "a clean origami {}.";
 
     /** Name of the shared context tensor. */

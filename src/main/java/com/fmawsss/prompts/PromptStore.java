@@ -88,7 +88,6 @@ public class PromptStore extends PromptRegistry {
         return version != null && VERSION_ID.matcher(version).matches();
     }
 
-    /** The absolute store directory. */
     public Path directory() {
         return dir;
     }

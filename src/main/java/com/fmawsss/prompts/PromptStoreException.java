@@ -17,12 +17,6 @@ public class PromptStoreException extends RuntimeException {
 
     private final Reason reason;
 
-    /**
-     * Creates the exception.
-     *
-     * @param reason why
-     * @param message details
-     */
     public PromptStoreException(Reason reason, String message) {
         super(message);
         this.reason = reason;

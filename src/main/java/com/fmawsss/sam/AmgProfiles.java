@@ -53,7 +53,6 @@ public final class AmgProfiles {
 
     private AmgProfiles() {}
 
-    /** @throws IllegalArgumentException naming the known profiles */
     public static AmgSettings named(String name) {
         AmgSettings settings = PROFILES.get(name);
         if (settings == null) {

@@ -55,7 +55,6 @@ public record AmgSettings(
         }
     }
 
-    /** The official FMA-WSSS settings. */
     public static AmgSettings defaults() {
         return builder().build();
     }

@@ -19,11 +19,6 @@ public final class SamPredictor {
     private final ModelBundle bundle;
     private final AtomicLong encoderRuns = new AtomicLong();
 
-    /**
-     * Creates the predictor.
-     *
-     * @param bundle the loaded bundle
-     */
     public SamPredictor(ModelBundle bundle) {
         this.bundle = bundle;
     }

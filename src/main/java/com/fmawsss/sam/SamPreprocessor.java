@@ -15,11 +15,6 @@ public final class SamPreprocessor {
     private final float[] mean;
     private final float[] std;
 
-    /**
-     * Creates the preprocessor.
-     *
-     * @param sam the bundle's SAM section
-     */
     public SamPreprocessor(BundleManifest.Sam sam) {
         this.size = sam.inputSize();
         this.mean = new float[3];

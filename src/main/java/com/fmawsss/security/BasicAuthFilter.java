@@ -27,12 +27,6 @@ public class BasicAuthFilter extends OncePerRequestFilter {
     private final byte[] user;
     private final byte[] password;
 
-    /**
-     * Creates the filter.
-     *
-     * @param user the user name
-     * @param password the password
-     */
     public BasicAuthFilter(String user, String password) {
         this.user = user.getBytes(StandardCharsets.UTF_8);
         this.password = password.getBytes(StandardCharsets.UTF_8);

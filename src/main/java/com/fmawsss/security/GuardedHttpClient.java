@@ -51,11 +51,6 @@ public final class GuardedHttpClient {
                 .build();
     }
 
-    /**
-     * The policy in force.
-     *
-     * @return the policy
-     */
     public OutboundPolicy policy() {
         return policy;
     }

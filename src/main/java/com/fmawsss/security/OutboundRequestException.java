@@ -14,7 +14,6 @@ public class OutboundRequestException extends RuntimeException {
         REFUSED,
         /** The answer is larger than allowed. */
         TOO_LARGE,
-        /** The deadline passed. */
         TIMEOUT,
         /** Connection or protocol failure. */
         FAILED,

@@ -17,11 +17,6 @@ public record MaskDecision(int label, float confidence, float[] classScores, flo
         classScores = classScores.clone();
     }
 
-    /**
-     * Returns the normalised class scores.
-     *
-     * @return a copy
-     */
     @Override
     public float[] classScores() {
         return classScores.clone();

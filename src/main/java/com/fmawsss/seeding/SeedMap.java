@@ -35,13 +35,6 @@ public record SeedMap(int width, int height, int[] labels, List<MaskDecision> de
         return labels.clone();
     }
 
-    /**
-     * Returns the label of one pixel.
-     *
-     * @param x column
-     * @param y row
-     * @return the label
-     */
     public int labelAt(int x, int y) {
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);

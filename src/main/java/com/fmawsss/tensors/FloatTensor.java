@@ -52,31 +52,15 @@ public record FloatTensor(int[] shape, float[] data) {
         return count;
     }
 
-    /**
-     * Returns the dimensions.
-     *
-     * @return a copy of the shape
-     */
     @Override
     public int[] shape() {
         return shape.clone();
     }
 
-    /**
-     * Returns one dimension.
-     *
-     * @param axis the axis
-     * @return its size
-     */
     public int dim(int axis) {
         return shape[axis];
     }
 
-    /**
-     * Returns the number of dimensions.
-     *
-     * @return the rank
-     */
     public int rank() {
         return shape.length;
     }

@@ -79,21 +79,11 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
         return new NpyArray("<i8", shape, buffer.array());
     }
 
-    /**
-     * Returns the dimensions.
-     *
-     * @return a copy of the shape
-     */
     @Override
     public int[] shape() {
         return shape.clone();
     }
 
-    /**
-     * Returns the element bytes.
-     *
-     * @return a copy of the bytes
-     */
     @Override
     public byte[] bytes() {
         return bytes.clone();

@@ -14,12 +14,6 @@ public class TensorFormatException extends RuntimeException {
         super(message);
     }
 
-    /**
-     * Creates the exception with a cause.
-     *
-     * @param message what is wrong
-     * @param cause the underlying failure
-     */
     public TensorFormatException(String message, Throwable cause) {
         super(message, cause);
     }

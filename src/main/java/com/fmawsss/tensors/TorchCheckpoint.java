@@ -94,12 +94,6 @@ public final class TorchCheckpoint implements AutoCloseable {
         return List.copyOf(tensors.keySet());
     }
 
-    /**
-     * Returns a tensor's shape.
-     *
-     * @param name the tensor
-     * @return its dimensions
-     */
     public int[] shape(String name) {
         return tensor(name).size().clone();
     }

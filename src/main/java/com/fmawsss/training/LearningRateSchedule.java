@@ -21,12 +21,6 @@ public record LearningRateSchedule(double baseRate, double warmupRate, int warmu
         return new LearningRateSchedule(1e-3, 1e-5, Math.min(500, iterations), iterations);
     }
 
-    /**
-     * Returns the rate of an iteration.
-     *
-     * @param iteration 0-based iteration
-     * @return the learning rate
-     */
     public double at(int iteration) {
         if (iteration < warmupIterations) {
             return warmupRate;

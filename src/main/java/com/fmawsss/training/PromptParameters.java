@@ -44,11 +44,6 @@ public final class PromptParameters {
         return ref.index() < 0 ? all : all.get(ref.index());
     }
 
-    /**
-     * Returns the parameter arrays by name.
-     *
-     * @return the arrays
-     */
     public Map<String, NDArray> tensors() {
         return tensors;
     }

@@ -35,11 +35,6 @@ public record TrainingSettings(
         }
     }
 
-    /**
-     * The official settings.
-     *
-     * @return the defaults
-     */
     public static TrainingSettings defaults() {
         return new TrainingSettings(1800, 17000, 16, 0, PromptLayout.VOC, 16, 200, 224, false);
     }

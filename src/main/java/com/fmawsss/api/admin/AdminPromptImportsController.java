@@ -69,11 +69,6 @@ public class AdminPromptImportsController {
 
     private final PromptStore store;
 
-    /**
-     * Creates the controller.
-     *
-     * @param store the prompt store
-     */
     public AdminPromptImportsController(PromptStore store) {
         this.store = store;
     }

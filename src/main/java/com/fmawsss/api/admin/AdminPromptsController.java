@@ -41,11 +41,6 @@ public class AdminPromptsController {
 
     private final PromptStore store;
 
-    /**
-     * Creates the controller.
-     *
-     * @param store the prompt store
-     */
     public AdminPromptsController(PromptStore store) {
         this.store = store;
     }

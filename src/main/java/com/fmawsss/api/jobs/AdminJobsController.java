@@ -36,12 +36,6 @@ public class AdminJobsController {
     private final JobRunner runner;
     private final JobFactory factory;
 
-    /**
-     * Creates the controller.
-     *
-     * @param runner the job runner
-     * @param factory builds validated jobs
-     */
     public AdminJobsController(JobRunner runner, JobFactory factory) {
         this.runner = runner;
         this.factory = factory;
@@ -70,12 +64,6 @@ public class AdminJobsController {
         return list(JobFactory.TRAINING);
     }
 
-    /**
-     * Returns a training job.
-     *
-     * @param id job id
-     * @return the job
-     */
     @Operation(summary = "Get a training job")
     @GetMapping("/training-jobs/{id}")
     public JobView trainingJob(@PathVariable("id") String id) {
@@ -118,12 +106,6 @@ public class AdminJobsController {
         return list(JobFactory.SEED);
     }
 
-    /**
-     * Returns a seed job.
-     *
-     * @param id job id
-     * @return the job
-     */
     @Operation(summary = "Get a seed job")
     @GetMapping("/seed-jobs/{id}")
     public JobView seedJob(@PathVariable("id") String id) {

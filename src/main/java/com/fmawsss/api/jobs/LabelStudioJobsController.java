@@ -38,12 +38,6 @@ public class LabelStudioJobsController {
     private final JobRunner runner;
     private final LabelStudioJobs jobs;
 
-    /**
-     * Creates the controller.
-     *
-     * @param runner the job runner
-     * @param jobs builds pre-annotation jobs
-     */
     public LabelStudioJobsController(JobRunner runner, LabelStudioJobs jobs) {
         this.runner = runner;
         this.jobs = jobs;
@@ -74,12 +68,6 @@ public class LabelStudioJobsController {
         return runner.list().stream().filter(r -> r.type().equals(LabelStudioJobs.TYPE)).map(JobView::of).toList();
     }
 
-    /**
-     * Returns a pre-annotation job.
-     *
-     * @param id job id
-     * @return the job
-     */
     @Operation(summary = "Get a Label Studio pre-annotation job")
     @GetMapping("/preannotation-jobs/{id}")
     public JobView get(@PathVariable("id") String id) {

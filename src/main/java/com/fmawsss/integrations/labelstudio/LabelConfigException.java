@@ -12,11 +12,6 @@ public class LabelConfigException extends ApiProblem {
     /** Problem type of unusable label configs. */
     public static final String INVALID_LABEL_CONFIG = "invalid-label-config";
 
-    /**
-     * Creates the exception.
-     *
-     * @param message what is wrong
-     */
     public LabelConfigException(String message) {
         super(HttpStatus.UNPROCESSABLE_CONTENT, INVALID_LABEL_CONFIG, "Invalid label config", message, Map.of());
     }

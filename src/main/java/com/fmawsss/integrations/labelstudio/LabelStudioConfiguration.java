@@ -57,14 +57,6 @@ public class LabelStudioConfiguration {
                 properties.maxImageBytes());
     }
 
-    /**
-     * The predictor.
-     *
-     * @param segmenter the inference
-     * @param decoder image decoding
-     * @param properties settings
-     * @return the predictor
-     */
     @Bean
     public LabelStudioPredictor labelStudioPredictor(Segmenter segmenter, ImageDecoder decoder, LabelStudioProperties properties) {
         return new LabelStudioPredictor(segmenter, decoder, properties);

@@ -31,13 +31,6 @@ public final class LabelStudioPredictor {
     private final ImageDecoder decoder;
     private final LabelStudioProperties properties;
 
-    /**
-     * Creates the predictor.
-     *
-     * @param segmenter the inference
-     * @param decoder image decoding
-     * @param properties integration settings
-     */
     public LabelStudioPredictor(Segmenter segmenter, ImageDecoder decoder, LabelStudioProperties properties) {
         this.segmenter = segmenter;
         this.decoder = decoder;

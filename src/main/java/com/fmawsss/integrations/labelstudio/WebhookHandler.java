@@ -20,12 +20,6 @@ public final class WebhookHandler {
     private final CorrectionDataset dataset;
     private final TrainingStarter training;
 
-    /**
-     * Creates the handler.
-     *
-     * @param dataset where corrections go
-     * @param training starts training jobs
-     */
     public WebhookHandler(CorrectionDataset dataset, TrainingStarter training) {
         this.dataset = dataset;
         this.training = training;

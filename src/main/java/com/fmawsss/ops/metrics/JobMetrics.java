@@ -53,11 +53,6 @@ public final class JobMetrics {
         }
     }
 
-    /**
-     * Creates the job metrics.
-     *
-     * @param registry where to register
-     */
     public JobMetrics(MeterRegistry registry) {
         this.registry = registry;
     }

@@ -229,11 +229,6 @@ public final class InferenceScheduler implements AutoCloseable {
         return task.future;
     }
 
-    /**
-     * Returns the device this scheduler serves.
-     *
-     * @return the device's name
-     */
     public String device() {
         return device;
     }

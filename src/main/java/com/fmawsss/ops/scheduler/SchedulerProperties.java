@@ -72,12 +72,6 @@ public record SchedulerProperties(
                 DEFAULT_REQUEST_TIMEOUT);
     }
 
-    /**
-     * Returns a copy with another concurrency.
-     *
-     * @param value worker threads per device
-     * @return the new settings
-     */
     public SchedulerProperties withConcurrency(int value) {
         return new SchedulerProperties(
                 value, queueCapacity, backgroundQueueCapacity, requestTimeout);

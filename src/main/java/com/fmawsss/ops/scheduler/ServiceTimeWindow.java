@@ -14,11 +14,6 @@ final class ServiceTimeWindow {
     private int count;
     private long sum;
 
-    /**
-     * Creates an empty window.
-     *
-     * @param size number of samples kept
-     */
     ServiceTimeWindow(int size) {
         if (size < 1) {
             throw new IllegalArgumentException("size must be >= 1: " + size);

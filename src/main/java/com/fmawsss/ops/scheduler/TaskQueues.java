@@ -95,12 +95,6 @@ final class TaskQueues {
         return all;
     }
 
-    /**
-     * Returns the number of waiting tasks.
-     *
-     * @param priority the queue
-     * @return its length
-     */
     /** The tasks waiting at one priority, oldest first (a view: read it under the scheduler's lock). */
     Iterable<ScheduledTask<?>> queued(Priority priority) {
         return queues.get(priority);

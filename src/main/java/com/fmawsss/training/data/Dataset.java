@@ -22,11 +22,6 @@ public interface Dataset {
      */
     String name();
 
-    /**
-     * Returns the layout.
-     *
-     * @return the format
-     */
     DatasetFormat format();
 
     /**

@@ -13,11 +13,6 @@ public class DatasetException extends RuntimeException {
         super(message, cause);
     }
 
-    /**
-     * Creates the exception.
-     *
-     * @param message what failed
-     */
     public DatasetException(String message) {
         super(message);
     }

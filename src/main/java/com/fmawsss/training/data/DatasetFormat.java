@@ -29,11 +29,6 @@ public enum DatasetFormat {
         throw new IllegalArgumentException("dataset format must be voc, coco or manifest, got " + value);
     }
 
-    /**
-     * Returns the request form.
-     *
-     * @return the lower-case name
-     */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -5,21 +5,11 @@ public class InvalidDatasetException extends RuntimeException {
 
     private final transient ValidationReport report;
 
-    /**
-     * Creates the exception.
-     *
-     * @param report the failed validation
-     */
     public InvalidDatasetException(ValidationReport report) {
         super(report.summary());
         this.report = report;
     }
 
-    /**
-     * Returns the full report.
-     *
-     * @return every problem found
-     */
     public ValidationReport report() {
         return report;
     }

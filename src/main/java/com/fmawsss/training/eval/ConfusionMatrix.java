@@ -32,11 +32,6 @@ public final class ConfusionMatrix {
         this.counts = new long[numClasses * numClasses];
     }
 
-    /**
-     * Returns the number of labels.
-     *
-     * @return n
-     */
     public int numClasses() {
         return numClasses;
     }
@@ -105,13 +100,6 @@ public final class ConfusionMatrix {
         return this;
     }
 
-    /**
-     * Returns one count.
-     *
-     * @param groundTruth the true label
-     * @param prediction the predicted label
-     * @return pixels with that pair
-     */
     public long count(int groundTruth, int prediction) {
         return counts[groundTruth * numClasses + prediction];
     }
@@ -144,11 +132,6 @@ public final class ConfusionMatrix {
         return sum;
     }
 
-    /**
-     * Returns all scored pixels.
-     *
-     * @return the total count
-     */
     public long total() {
         return Arrays.stream(counts).sum();
     }
