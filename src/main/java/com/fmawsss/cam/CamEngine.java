@@ -120,7 +120,7 @@ public final class CamEngine {
                 raw[p] = java.util.Arrays.copyOfRange(rawFlat, p * patches, (p + 1) * patches);
                 float[] score = CamNormalisation.normalise(raw[p]);
                 masks[p] = BoxMask.of(score, features.gridHeight(), features.gridWidth(), settings.boxThreshold());
-                inputs[p] = settings.input() == CaaInput.SCORE ? score : raw[p];
+                inputs[p] = settings.input() == PropagatedCam.SCORE ? score : raw[p];
             }
             float[][] refined = settings.enabled()
                     ? ClassAwareAttentionAffinity.refine(

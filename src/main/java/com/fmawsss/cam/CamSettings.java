@@ -22,7 +22,7 @@ public record CamSettings(
         int sinkhornPasses,
         int power,
         double boxThreshold,
-        CaaInput input) {
+        PropagatedCam input) {
 
     /** Mean of the last 8 blocks' attention. */
     public static final int ATTENTION_LAYERS = 8;
@@ -52,7 +52,7 @@ public record CamSettings(
      */
     public static CamSettings classification(PromptLayout layout) {
         return new CamSettings("classification", true, ATTENTION_LAYERS, SINKHORN_PASSES, POWER,
-                layout == PromptLayout.COCO ? 0.6 : 0.4, CaaInput.SCORE);
+                layout == PromptLayout.COCO ? 0.6 : 0.4, PropagatedCam.SCORE);
     }
 
     /**
@@ -64,7 +64,7 @@ public record CamSettings(
      */
     public static CamSettings segmentation(PromptLayout layout) {
         return new CamSettings("segmentation", layout != PromptLayout.COCO, ATTENTION_LAYERS, SINKHORN_PASSES, POWER,
-                0.5, CaaInput.RAW);
+                0.5, PropagatedCam.RAW);
     }
 
     /**

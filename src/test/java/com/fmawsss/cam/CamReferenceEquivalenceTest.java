@@ -2,7 +2,7 @@ package com.fmawsss.cam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fmawsss.Arrays2;
+import com.fmawsss.NumericAssertions;
 import com.fmawsss.DemoBundleFixture;
 import com.fmawsss.PythonReference;
 import com.fmawsss.bundle.ModelBundle;
@@ -121,11 +121,11 @@ class CamReferenceEquivalenceTest {
             Map<String, NpyArray> ref = Npz.read(Files.readAllBytes(dir.resolve(id + ".ref.npz")), 10_000_000);
             FloatTensor raw = ref.get("raw").toFloatTensor();
             assertThat(result.raw().shape()).containsExactly(raw.shape());
-            Arrays2.assertRelativeClose(id + " logits", ref.get("logits").toFloatTensor().data(), result.logits(), REL);
-            Arrays2.assertRelativeClose(id + " raw", raw.data(), result.raw().data(), REL);
+            NumericAssertions.assertRelativeClose(id + " logits", ref.get("logits").toFloatTensor().data(), result.logits(), REL);
+            NumericAssertions.assertRelativeClose(id + " raw", raw.data(), result.raw().data(), REL);
             // Through the include=cams debug archive, exactly as clients receive it.
             Map<String, NpyArray> debug = Npz.read(result.toNpz(), 10_000_000);
-            Arrays2.assertRelativeClose(id + " refined", ref.get("refined").toFloatTensor().data(),
+            NumericAssertions.assertRelativeClose(id + " refined", ref.get("refined").toFloatTensor().data(),
                     debug.get("refined").toFloatTensor().data(), REL);
             assertThat(debug.get("raw").toFloatTensor()).isEqualTo(result.raw());
         })));

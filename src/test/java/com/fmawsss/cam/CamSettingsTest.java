@@ -14,10 +14,10 @@ class CamSettingsTest {
     @Test
     void streamsCarryTheOfficialConstants() {
         assertThat(CamSettings.classification(PromptLayout.VOC))
-                .isEqualTo(new CamSettings("classification", true, 8, 1, 2, 0.4, CaaInput.SCORE));
+                .isEqualTo(new CamSettings("classification", true, 8, 1, 2, 0.4, PropagatedCam.SCORE));
         assertThat(CamSettings.classification(PromptLayout.COCO).boxThreshold()).isEqualTo(0.6);
         assertThat(CamSettings.segmentation(PromptLayout.VOC))
-                .isEqualTo(new CamSettings("segmentation", true, 8, 1, 2, 0.5, CaaInput.RAW));
+                .isEqualTo(new CamSettings("segmentation", true, 8, 1, 2, 0.5, PropagatedCam.RAW));
         assertThat(CamSettings.segmentation(PromptLayout.COCO).enabled()).isFalse();
     }
 

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import com.fmawsss.Arrays2;
+import com.fmawsss.NumericAssertions;
 import com.fmawsss.DemoBundleFixture;
 import com.fmawsss.PythonReference;
 import com.fmawsss.bundle.BundleModule;
@@ -154,8 +154,8 @@ class PromptLossGradientTest {
                 collector.backward(mcl);
             }
             Map<String, NpyArray> ref = Npz.read(Files.readAllBytes(dir.resolve("mcl.loss.npz")), 10_000_000);
-            Arrays2.assertRelativeClose("MCL loss", ref.get("loss").toFloatTensor().data(), new float[] {mcl.getFloat()}, 1e-4);
-            Arrays2.assertRelativeClose("MCL grad ctx", ref.get("grad_ctx").toFloatTensor().data(),
+            NumericAssertions.assertRelativeClose("MCL loss", ref.get("loss").toFloatTensor().data(), new float[] {mcl.getFloat()}, 1e-4);
+            NumericAssertions.assertRelativeClose("MCL grad ctx", ref.get("grad_ctx").toFloatTensor().data(),
                     clsParams.tensors().get("ctx").getGradient().toFloatArray(), 1e-3);
 
             PromptParameters segParams = new PromptParameters(m, seg);
@@ -165,9 +165,9 @@ class PromptLossGradientTest {
                 collector.backward(cal);
             }
             Map<String, NpyArray> calRef = Npz.read(Files.readAllBytes(dir.resolve("cal.loss.npz")), 10_000_000);
-            Arrays2.assertRelativeClose("CAL loss", calRef.get("loss").toFloatTensor().data(), new float[] {cal.getFloat()}, 1e-4);
+            NumericAssertions.assertRelativeClose("CAL loss", calRef.get("loss").toFloatTensor().data(), new float[] {cal.getFloat()}, 1e-4);
             for (String name : List.of("fg_ctx", "bg_ctx")) {
-                Arrays2.assertRelativeClose("CAL grad " + name, calRef.get("grad_" + name).toFloatTensor().data(),
+                NumericAssertions.assertRelativeClose("CAL grad " + name, calRef.get("grad_" + name).toFloatTensor().data(),
                         segParams.tensors().get(name).getGradient().toFloatArray(), 1e-3);
             }
         }

@@ -2,7 +2,7 @@ package com.fmawsss.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fmawsss.Arrays2;
+import com.fmawsss.NumericAssertions;
 import com.fmawsss.DemoBundleFixture;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.cam.SyntheticImages;
@@ -124,7 +124,7 @@ class TrainingJobTest {
         }
         assertThat(resumed).hasSize(1);
         for (String name : trained.contexts().keySet()) {
-            Arrays2.assertRelativeClose("resumed " + name, trained.contexts().get(name).data(),
+            NumericAssertions.assertRelativeClose("resumed " + name, trained.contexts().get(name).data(),
                     resumed.get(0).contexts().get(name).data(), 1e-5);
         }
     }

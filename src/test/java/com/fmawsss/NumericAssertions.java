@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Numeric comparison helpers for reference-equivalence tests. */
-public final class Arrays2 {
+public final class NumericAssertions {
 
-    private Arrays2() {}
+    private NumericAssertions() {}
 
     /**
      * Asserts {@code max|actual - expected| <= rel * max|expected|}.
