@@ -91,12 +91,12 @@ final class ImagePrefetcher implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return new Decoded(sample, null, "missing image: " + sample.image());
         } catch (IOException e) {
-            return new Decoded(sample, null, "unreadable image " + sample.image() + ": " + e);
+            return new Decoded(sample, null, "unreadable image: " + sample.image() + ": " + e);
         } catch (ImageDecodeException e) {
-            return new Decoded(sample, null, "undecodable image " + sample.image() + ": " + e.getMessage());
+            return new Decoded(sample, null, "undecodable image: " + sample.image() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             // Not expected from the decoder; still this image's problem, and the worker must live on.
-            return new Decoded(sample, null, "cannot decode image " + sample.image() + ": " + e);
+            return new Decoded(sample, null, "undecodable image: " + sample.image() + ": " + e);
         }
     }
 
