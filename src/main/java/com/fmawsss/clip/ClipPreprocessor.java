@@ -38,6 +38,10 @@ public final class ClipPreprocessor {
         return new ClipPreprocessor(clip.patchSize(), toFloats(clip.imageMean()), toFloats(clip.imageStd()));
     }
 
+    public int patchSize() {
+        return patchSize;
+    }
+
     /**
      * Rounds a size up to the next multiple of the patch size.
      *

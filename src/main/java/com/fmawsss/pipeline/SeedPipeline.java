@@ -32,6 +32,7 @@ public final class SeedPipeline {
     private final CamEngine cams;
     private final QuasiSuperpixels superpixels;
     private final Progress metrics;
+    private final CostModel costs = new CostModel();
 
     public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
         this(cams, superpixels, Progress.NONE);
@@ -61,12 +62,20 @@ public final class SeedPipeline {
      * of its encoded bytes) and SAMS. Timings: {@code cam}, {@code superpixels}, {@code sams} in ms.
      */
     public SeedResult seed(RgbImage image, String imageSha256, PromptSelection selection, AmgSettings amg, Progress caller) {
-        Progress progress = Progress.both(caller, metrics);
+        RunLedger ledger = new RunLedger();
+        SeedResult result = seed(image, selection, amg, withMetrics(caller, ledger),
+                progress -> superpixels.of(image, imageSha256, amg, progress));
+        costs.observe(shape(image, selection.present(), true, amg, false), ledger.nanos());
+        return result;
+    }
+
+    private SeedResult seed(RgbImage image, PromptSelection selection, AmgSettings amg, Progress progress,
+            java.util.function.Function<Progress, List<QuasiSuperpixel>> superpixelSource) {
         Map<String, Long> timings = new LinkedHashMap<>();
         long start = System.nanoTime();
         CamResult camResult = computeCams(image, selection, progress);
         long afterCam = System.nanoTime();
-        List<QuasiSuperpixel> masks = superpixels.of(image, imageSha256, amg, progress);
+        List<QuasiSuperpixel> masks = superpixelSource.apply(progress);
         long afterSam = System.nanoTime();
         double alpha = alphaFor(selection);
         SeedMap map = sams(masks, camResult.refined(), image, alpha, progress);
@@ -78,16 +87,50 @@ public final class SeedPipeline {
     }
 
     /**
+     * One seed run on a synthetic image with a small point grid and no cache, so that every stage
+     * is observed once by the {@link #costs() cost model} before the first request is estimated.
+     * Also pays the first-call costs of the traced modules at request-like input sizes.
+     */
+    public void calibrate(PromptSelection selection, AmgSettings amg) {
+        RgbImage image = CalibrationImage.create(320, 240);
+        AmgSettings small = amg.toBuilder().pointsPerSide(8).cropNLayers(0).build();
+        RunLedger ledger = new RunLedger();
+        seed(image, selection, small, withMetrics(Progress.NONE, ledger),
+                progress -> superpixels.generateUncached(image, small, progress));
+        costs.observe(shape(image, selection.present(), true, small, false), ledger.nanos());
+    }
+
+    /** The learned costs of this device; {@link #estimate} uses them. */
+    public CostModel costs() {
+        return costs;
+    }
+
+    /**
+     * The work a run would be: {@code clip} false for uploaded score maps, {@code amg} null when
+     * SAM does not run (CAM labels).
+     */
+    public WorkShape shape(RgbImage image, int classes, boolean clip, AmgSettings amg, boolean superpixelsCached) {
+        return WorkShape.of(image.width(), image.height(), classes, cams.preprocessor().patchSize(), clip, amg,
+                superpixelsCached);
+    }
+
+    private Progress withMetrics(Progress caller, RunLedger ledger) {
+        return Progress.both(Progress.both(caller, metrics), ledger);
+    }
+
+    /**
      * Pixel-level labels from the refined CAMs alone (no SAM): each pixel takes the class whose
      * min-max normalised CAM beats the background score {@code (1 - max)^alpha}. Timings: {@code cam}.
      */
     public SeedResult camLabels(RgbImage image, PromptSelection selection, Progress caller) {
-        Progress progress = Progress.both(caller, metrics);
+        RunLedger ledger = new RunLedger();
+        Progress progress = withMetrics(caller, ledger);
         long start = System.nanoTime();
         CamResult camResult = computeCams(image, selection, progress);
         double alpha = alphaFor(selection);
         int[] labels = DenseSeeds.label(camResult.refined(), image.height(), image.width(), alpha);
         SeedMap map = new SeedMap(image.width(), image.height(), labels, List.of());
+        costs.observe(shape(image, selection.present(), true, null, false), ledger.nanos());
         return new SeedResult(map, camResult, List.of(), alpha, Map.of("cam", millis(System.nanoTime() - start)));
     }
 
@@ -97,7 +140,8 @@ public final class SeedPipeline {
      */
     public SeedResult refineScores(RgbImage image, String imageSha256, FloatTensor scores, double alpha, AmgSettings amg,
             Progress caller) {
-        Progress progress = Progress.both(caller, metrics);
+        RunLedger ledger = new RunLedger();
+        Progress progress = withMetrics(caller, ledger);
         long start = System.nanoTime();
         List<QuasiSuperpixel> masks = superpixels.of(image, imageSha256, amg, progress);
         long afterSam = System.nanoTime();
@@ -105,6 +149,7 @@ public final class SeedPipeline {
         Map<String, Long> timings = new LinkedHashMap<>();
         timings.put("superpixels", millis(afterSam - start));
         timings.put("sams", millis(System.nanoTime() - afterSam));
+        costs.observe(shape(image, scores.dim(0), false, amg, false), ledger.nanos());
         return new SeedResult(map, null, masks, alpha, timings);
     }
 

@@ -44,22 +44,23 @@ public final class AmgOverrides {
             throw new IllegalArgumentException("unknown mask-generation setting(s) " + unknown + "; known: " + new TreeSet<>(FIELDS));
         }
         Values v = new Values(byField);
-        return new AmgSettings(
-                v.integer("pointsPerSide", base.pointsPerSide()),
-                v.integer("pointsPerBatch", base.pointsPerBatch()),
-                v.real("predIouThresh", base.predIouThresh()),
-                v.levels("levelIouOffsets", base.levelIouOffsets()),
-                v.real("stabilityThresh", base.stabilityThresh()),
-                v.real("stabilityOffset", base.stabilityOffset()),
-                v.real("boxNmsThresh", base.boxNmsThresh()),
-                v.levels("levelNmsBonus", base.levelNmsBonus()),
-                v.integer("cropNLayers", base.cropNLayers()),
-                v.real("cropNmsThresh", base.cropNmsThresh()),
-                v.real("cropOverlapRatio", base.cropOverlapRatio()),
-                v.integer("cropPointDownscale", base.cropPointDownscale()),
-                v.integer("minMaskRegionArea", base.minMaskRegionArea()),
-                v.real("overlapFilterThreshold", base.overlapFilterThreshold()),
-                v.real("maskThreshold", base.maskThreshold()));
+        return base.toBuilder()
+                .pointsPerSide(v.integer("pointsPerSide", base.pointsPerSide()))
+                .pointsPerBatch(v.integer("pointsPerBatch", base.pointsPerBatch()))
+                .predIouThresh(v.real("predIouThresh", base.predIouThresh()))
+                .levelIouOffsets(v.levels("levelIouOffsets", base.levelIouOffsets()))
+                .stabilityThresh(v.real("stabilityThresh", base.stabilityThresh()))
+                .stabilityOffset(v.real("stabilityOffset", base.stabilityOffset()))
+                .boxNmsThresh(v.real("boxNmsThresh", base.boxNmsThresh()))
+                .levelNmsBonus(v.levels("levelNmsBonus", base.levelNmsBonus()))
+                .cropNLayers(v.integer("cropNLayers", base.cropNLayers()))
+                .cropNmsThresh(v.real("cropNmsThresh", base.cropNmsThresh()))
+                .cropOverlapRatio(v.real("cropOverlapRatio", base.cropOverlapRatio()))
+                .cropPointDownscale(v.integer("cropPointDownscale", base.cropPointDownscale()))
+                .minMaskRegionArea(v.integer("minMaskRegionArea", base.minMaskRegionArea()))
+                .overlapFilterThreshold(v.real("overlapFilterThreshold", base.overlapFilterThreshold()))
+                .maskThreshold(v.real("maskThreshold", base.maskThreshold()))
+                .build();
     }
 
     private static String canonical(String name) {

@@ -55,14 +55,26 @@ public record AmgSettings(
         }
     }
 
-    /**
-     * The official FMA-WSSS settings.
-     *
-     * @return the defaults
-     */
+    /** The official FMA-WSSS settings. */
     public static AmgSettings defaults() {
-        return new AmgSettings(32, 256, 0.86, new double[] {0, 0, 0.1}, 0.92, 1.0, 0.7, new double[] {0, 0, 1}, 1,
-                0.7, 512.0 / 1500.0, 2, 100, 0.3, 0.0);
+        return builder().build();
+    }
+
+    /** A builder starting from the official FMA-WSSS settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder()
+                .pointsPerSide(pointsPerSide).pointsPerBatch(pointsPerBatch)
+                .predIouThresh(predIouThresh).levelIouOffsets(levelIouOffsets)
+                .stabilityThresh(stabilityThresh).stabilityOffset(stabilityOffset)
+                .boxNmsThresh(boxNmsThresh).levelNmsBonus(levelNmsBonus)
+                .cropNLayers(cropNLayers).cropNmsThresh(cropNmsThresh).cropOverlapRatio(cropOverlapRatio)
+                .cropPointDownscale(cropPointDownscale).minMaskRegionArea(minMaskRegionArea)
+                .overlapFilterThreshold(overlapFilterThreshold).maskThreshold(maskThreshold);
     }
 
     /**
@@ -115,9 +127,7 @@ public record AmgSettings(
      * @return the copy
      */
     public AmgSettings withPointsPerSide(int points) {
-        return new AmgSettings(points, pointsPerBatch, predIouThresh, levelIouOffsets, stabilityThresh, stabilityOffset,
-                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
-                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+        return toBuilder().pointsPerSide(points).build();
     }
 
     /**
@@ -128,9 +138,7 @@ public record AmgSettings(
      * @return the copy
      */
     public AmgSettings withThresholds(double iou, double stability) {
-        return new AmgSettings(pointsPerSide, pointsPerBatch, iou, levelIouOffsets, stability, stabilityOffset,
-                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
-                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+        return toBuilder().predIouThresh(iou).stabilityThresh(stability).build();
     }
 
     /**
@@ -140,9 +148,7 @@ public record AmgSettings(
      * @return the copy
      */
     public AmgSettings withOverlapFilter(double threshold) {
-        return new AmgSettings(pointsPerSide, pointsPerBatch, predIouThresh, levelIouOffsets, stabilityThresh,
-                stabilityOffset, boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio,
-                cropPointDownscale, minMaskRegionArea, threshold, maskThreshold);
+        return toBuilder().overlapFilterThreshold(threshold).build();
     }
 
     /**
@@ -152,8 +158,109 @@ public record AmgSettings(
      * @return the copy
      */
     public AmgSettings withPointsPerBatch(int batch) {
-        return new AmgSettings(pointsPerSide, batch, predIouThresh, levelIouOffsets, stabilityThresh, stabilityOffset,
-                boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio, cropPointDownscale,
-                minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+        return toBuilder().pointsPerBatch(batch).build();
+    }
+
+    /** Named setters over the official defaults; {@link #build()} validates. */
+    public static final class Builder {
+
+        private int pointsPerSide = 32;
+        private int pointsPerBatch = 256;
+        private double predIouThresh = 0.86;
+        private double[] levelIouOffsets = {0, 0, 0.1};
+        private double stabilityThresh = 0.92;
+        private double stabilityOffset = 1.0;
+        private double boxNmsThresh = 0.7;
+        private double[] levelNmsBonus = {0, 0, 1};
+        private int cropNLayers = 1;
+        private double cropNmsThresh = 0.7;
+        private double cropOverlapRatio = 512.0 / 1500.0;
+        private int cropPointDownscale = 2;
+        private int minMaskRegionArea = 100;
+        private double overlapFilterThreshold = 0.3;
+        private double maskThreshold = 0.0;
+
+        private Builder() {}
+
+        public Builder pointsPerSide(int value) {
+            pointsPerSide = value;
+            return this;
+        }
+
+        public Builder pointsPerBatch(int value) {
+            pointsPerBatch = value;
+            return this;
+        }
+
+        public Builder predIouThresh(double value) {
+            predIouThresh = value;
+            return this;
+        }
+
+        public Builder levelIouOffsets(double[] value) {
+            levelIouOffsets = value.clone();
+            return this;
+        }
+
+        public Builder stabilityThresh(double value) {
+            stabilityThresh = value;
+            return this;
+        }
+
+        public Builder stabilityOffset(double value) {
+            stabilityOffset = value;
+            return this;
+        }
+
+        public Builder boxNmsThresh(double value) {
+            boxNmsThresh = value;
+            return this;
+        }
+
+        public Builder levelNmsBonus(double[] value) {
+            levelNmsBonus = value.clone();
+            return this;
+        }
+
+        public Builder cropNLayers(int value) {
+            cropNLayers = value;
+            return this;
+        }
+
+        public Builder cropNmsThresh(double value) {
+            cropNmsThresh = value;
+            return this;
+        }
+
+        public Builder cropOverlapRatio(double value) {
+            cropOverlapRatio = value;
+            return this;
+        }
+
+        public Builder cropPointDownscale(int value) {
+            cropPointDownscale = value;
+            return this;
+        }
+
+        public Builder minMaskRegionArea(int value) {
+            minMaskRegionArea = value;
+            return this;
+        }
+
+        public Builder overlapFilterThreshold(double value) {
+            overlapFilterThreshold = value;
+            return this;
+        }
+
+        public Builder maskThreshold(double value) {
+            maskThreshold = value;
+            return this;
+        }
+
+        public AmgSettings build() {
+            return new AmgSettings(pointsPerSide, pointsPerBatch, predIouThresh, levelIouOffsets, stabilityThresh,
+                    stabilityOffset, boxNmsThresh, levelNmsBonus, cropNLayers, cropNmsThresh, cropOverlapRatio,
+                    cropPointDownscale, minMaskRegionArea, overlapFilterThreshold, maskThreshold);
+        }
     }
 }

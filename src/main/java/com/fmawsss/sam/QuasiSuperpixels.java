@@ -55,6 +55,11 @@ public final class QuasiSuperpixels {
         return masks;
     }
 
+    /** Generates without looking at or filling the cache (calibration runs on synthetic images). */
+    public List<QuasiSuperpixel> generateUncached(RgbImage image, AmgSettings settings, Progress progress) {
+        return generator.generate(image, settings, progress);
+    }
+
     /** Whether {@link #of} would answer from the cache: SAM would then cost nothing. */
     public boolean isCached(String imageSha256, AmgSettings settings) {
         return cache.contains(QuasiSuperpixelCache.key(imageSha256, samIdentity, settings));

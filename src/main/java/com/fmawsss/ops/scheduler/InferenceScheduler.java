@@ -22,33 +22,39 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Runs inference work on one device: a fixed set of worker threads serving two bounded queues, one
+ * Runs inference work on one device: a fixed set of worker threads serving three bounded queues, one
  * per {@link Priority}. Create one per device; it is the only way work reaches that device.
  *
  * <h2>Policy</h2>
  *
  * <ul>
  *   <li><b>Order.</b> A free worker takes the oldest {@link Priority#INTERACTIVE} task if one
- *       waits; only when none waits does it take the oldest {@link Priority#BACKGROUND} task.
+ *       waits; only when none waits does it take the oldest {@link Priority#ASYNC} task, and only
+ *       when none of those waits the oldest {@link Priority#BACKGROUND} task.
  *       Within a priority, tasks run in submission order.
  *   <li><b>No preemption.</b> A running background task always runs to its end; interactive tasks
  *       that arrive meanwhile wait for a worker. So continuous interactive traffic lets the running
  *       background task finish but starts no new background task while an interactive one waits.
  *       As soon as no interactive task waits, background tasks start again.
  *   <li><b>Reserved worker.</b> With {@code concurrency >= 2}, at most {@code concurrency - 1}
- *       background tasks run at once, so one worker is always free for a request and a long
+ *       non-interactive (async and background) tasks run at once, so one worker is always free for a request and a long
  *       training step never sits in front of one. With one worker (the default) background runs
  *       on it whenever no interactive task waits.
  *   <li><b>Back-pressure.</b> A full queue refuses the submission at once with {@link
  *       QueueFullException}, whose {@link QueueFullException#retryAfter() retryAfter} is {@code
  *       recent mean service time × queue length / concurrency}, rounded up to whole seconds, at
  *       least one second.
- *   <li><b>Deadlines.</b> Every task has a deadline, {@code timeout} after submission. A task still
- *       queued at its deadline is dropped (its work never runs) and its future fails with {@link
- *       InferenceTimeoutException}. A running task is <em>not</em> interrupted, since it may be
- *       inside a native call that cannot be stopped safely: its future fails with {@link
- *       InferenceTimeoutException} at the deadline, the worker stays busy until the work returns,
- *       and the late result is discarded.
+ *   <li><b>Deadlines.</b> Every task has a start deadline and optionally a finish deadline
+ *       ({@link TaskSpec}), counted from submission. A task still queued at its start deadline is
+ *       dropped (its work never runs) and its future fails with {@link
+ *       InferenceTimeoutException}. A task running at its finish deadline is <em>not</em>
+ *       interrupted, since it may be inside a native call that cannot be stopped safely: its future
+ *       fails with {@link InferenceTimeoutException}, and the late result is discarded. Work that
+ *       must stop then watches its own future (the pipeline checks its progress between stages
+ *       and point batches); without a finish deadline running work is never cut off.
+ *   <li><b>Estimated wait.</b> Each task may carry an estimate of its service time; {@link
+ *       #estimatedWait(Priority)} sums what is queued ahead and what running work still needs, so
+ *       callers can refuse at once what would not start in time.
  *   <li><b>Cancellation.</b> Cancelling (or otherwise completing) the returned future of a queued
  *       task removes it from its queue; its work never runs. Cancelling the future of a running
  *       task completes the future but has no effect on the work.
@@ -81,6 +87,8 @@ public final class InferenceScheduler implements AutoCloseable {
     private final Map<Priority, AtomicLong> rejected = new EnumMap<>(Priority.class);
     private final AtomicLong completed = new AtomicLong();
     private final ServiceTimeWindow serviceTimes = new ServiceTimeWindow(SERVICE_TIME_WINDOW);
+    /** Guarded by {@link #lock}: tasks whose work is running, for the wait estimate. */
+    private final List<ScheduledTask<?>> running = new ArrayList<>();
 
     private final ScheduledThreadPoolExecutor deadlines;
     private final List<Thread> workers = new ArrayList<>();
@@ -177,13 +185,26 @@ public final class InferenceScheduler implements AutoCloseable {
     public <T> CompletableFuture<T> submit(Priority priority, Duration timeout, Callable<T> work) {
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(timeout, "timeout");
-        Objects.requireNonNull(work, "work");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        long timeoutNanos = timeoutNanos(timeout);
-        long deadline = ticker.getAsLong() + timeoutNanos;
-        ScheduledTask<T> task = new ScheduledTask<>(priority, timeout, deadline, work);
+        return submit(TaskSpec.withTimeout(priority, timeout), work);
+    }
+
+    /**
+     * Submits work as {@code spec} says (deadlines, estimate). See {@link #submit(Priority,
+     * Duration, Callable)} for the future's life cycle.
+     *
+     * @throws QueueFullException if the priority's queue is full; nothing was queued
+     * @throws SchedulerClosedException if the scheduler was closed
+     */
+    public <T> CompletableFuture<T> submit(TaskSpec spec, Callable<T> work) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(work, "work");
+        Priority priority = spec.priority();
+        long timeoutNanos = timeoutNanos(spec.startDeadline());
+        Long finishNanos = spec.finishDeadline() == null ? null : timeoutNanos(spec.finishDeadline());
+        ScheduledTask<T> task = new ScheduledTask<>(spec, ticker.getAsLong(), timeoutNanos, finishNanos, work);
         lock.lock();
         try {
             if (closed) {
@@ -202,12 +223,7 @@ public final class InferenceScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try {
-            task.expiry =
-                    deadlines.schedule(() -> expire(task), timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException terminatedMeanwhile) {
-            // Only after close() drained the queues: the task was already failed or has finished.
-        }
+        armExpiry(task, timeoutNanos);
         // Registered last: if the future is already done this runs now and sees the expiry above.
         task.future.whenComplete((value, failure) -> onFutureDone(task));
         return task.future;
@@ -411,8 +427,10 @@ public final class InferenceScheduler implements AutoCloseable {
                 }
                 if (task != null) {
                     task.state = ScheduledTask.State.RUNNING;
+                    task.startedAt = ticker.getAsLong();
+                    running.add(task);
                     inFlight++;
-                    if (task.priority == Priority.BACKGROUND) {
+                    if (task.priority != Priority.INTERACTIVE) {
                         backgroundInFlight++;
                     }
                 }
@@ -420,7 +438,8 @@ public final class InferenceScheduler implements AutoCloseable {
                 lock.unlock();
             }
             // Completed outside the lock: completion runs client callbacks.
-            expired.forEach(t -> t.timeOut(false));
+            long now = ticker.getAsLong();
+            expired.forEach(t -> t.timeOut(false, now, 0));
             if (task != null || expired.isEmpty()) {
                 return task;
             }
@@ -440,7 +459,7 @@ public final class InferenceScheduler implements AutoCloseable {
             if (task.future.isDone()) {
                 continue;
             }
-            if (task.expiredAt(now)) {
+            if (task.startExpiredAt(now)) {
                 expired.add(task);
                 continue;
             }
@@ -450,7 +469,10 @@ public final class InferenceScheduler implements AutoCloseable {
     }
 
     private void execute(ScheduledTask<?> task) {
-        long start = ticker.getAsLong();
+        long start = task.startedAt;
+        if (metrics != null) {
+            metrics.recordQueueTime(task.priority, start - task.submittedAt);
+        }
         Runnable completion = task.runWork();
         long end = ticker.getAsLong();
         long nanos = end - start;
@@ -462,8 +484,9 @@ public final class InferenceScheduler implements AutoCloseable {
         lock.lock();
         try {
             task.state = ScheduledTask.State.DONE;
+            running.remove(task);
             inFlight--;
-            if (task.priority == Priority.BACKGROUND) {
+            if (task.priority != Priority.INTERACTIVE) {
                 backgroundInFlight--;
             }
             changed.signalAll();
@@ -471,19 +494,25 @@ public final class InferenceScheduler implements AutoCloseable {
             lock.unlock();
         }
         // Bookkeeping first, so whoever wakes on the future sees the counts updated.
-        if (task.expiredAt(end)) {
-            task.timeOut(true);
+        if (task.finishExpiredAt(end)) {
+            task.timeOut(true, end, start);
         } else {
             completion.run();
         }
     }
 
-    /** The deadline action: drops a queued task, or discards a running task's future result. */
+    /**
+     * The start-deadline action: drops a queued task; for a running task, discards its future
+     * result now (finish deadline reached) or re-arms for the finish deadline (if any).
+     */
     private void expire(ScheduledTask<?> task) {
         ScheduledTask.State state;
+        long now = ticker.getAsLong();
+        long startedAt;
         lock.lock();
         try {
             state = task.state;
+            startedAt = task.startedAt;
             if (state == ScheduledTask.State.QUEUED) {
                 queues.remove(task);
                 task.state = ScheduledTask.State.DONE;
@@ -491,9 +520,71 @@ public final class InferenceScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (state != ScheduledTask.State.DONE) {
-            task.timeOut(state == ScheduledTask.State.RUNNING);
+        if (state == ScheduledTask.State.QUEUED) {
+            task.timeOut(false, now, 0);
+        } else if (state == ScheduledTask.State.RUNNING) {
+            if (task.finishExpiredAt(now)) {
+                task.timeOut(true, now, startedAt);
+            } else {
+                Long remaining = task.nanosToFinishDeadline(now);
+                if (remaining != null) {
+                    armExpiry(task, remaining);
+                }
+            }
         }
+    }
+
+    private void armExpiry(ScheduledTask<?> task, long nanos) {
+        try {
+            task.expiry = deadlines.schedule(() -> expire(task), nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException terminatedMeanwhile) {
+            // Only after close() drained the queues: the task was already failed or has finished.
+        }
+    }
+
+    /**
+     * How long a task submitted now at {@code priority} would wait before it starts: the
+     * estimated service time of the tasks queued ahead of it (interactive tasks go before
+     * background ones) plus what the running tasks still need by their estimates, shared by the
+     * workers. Tasks without an estimate count with the recent mean service time.
+     */
+    public Duration estimatedWait(Priority priority) {
+        long now = ticker.getAsLong();
+        long fallback = serviceTimes.mean().toNanos();
+        long total = 0;
+        lock.lock();
+        try {
+            for (ScheduledTask<?> task : running) {
+                long estimate = estimateNanos(task, fallback);
+                total += Math.max(0, estimate - (now - task.startedAt));
+            }
+            for (Priority ahead : Priority.values()) {
+                if (ahead.ordinal() <= priority.ordinal()) {
+                    for (ScheduledTask<?> task : queues.queued(ahead)) {
+                        total += estimateNanos(task, fallback);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return Duration.ofNanos(total / properties.concurrency());
+    }
+
+    /** Longest time any running task has been running, zero when idle (a gauge: stuck work shows before it ends). */
+    public Duration longestRunning() {
+        long now = ticker.getAsLong();
+        lock.lock();
+        try {
+            return Duration.ofNanos(running.stream().mapToLong(t -> now - t.startedAt).max().orElse(0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static long estimateNanos(ScheduledTask<?> task, long fallback) {
+        long estimate = task.spec.estimate().toNanos();
+        return estimate > 0 ? estimate : fallback;
     }
 
     /** Runs whenever a task's future completes, by whatever means. */

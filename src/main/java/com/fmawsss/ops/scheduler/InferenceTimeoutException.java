@@ -4,9 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Completes the future of a task whose deadline passed. Either the task was still queued (it is
- * dropped and its work never runs) or it was running (the work is not interrupted, since it may be
- * inside a native call, but its result is discarded).
+ * A task's deadline passed: either it was still queued (dropped; its work never ran) or it was
+ * running past its finish deadline (its result is discarded). Says which, and for how long.
  */
 public class InferenceTimeoutException extends TimeoutException {
 
@@ -15,49 +14,54 @@ public class InferenceTimeoutException extends TimeoutException {
     private final Priority priority;
     private final Duration timeout;
     private final boolean started;
+    private final Duration waited;
+    private final Duration ran;
 
-    /**
-     * Creates the exception.
-     *
-     * @param priority the task's priority
-     * @param timeout the timeout the task was submitted with
-     * @param started whether the work had started when the deadline passed
-     */
     public InferenceTimeoutException(Priority priority, Duration timeout, boolean started) {
-        super((started
-                        ? "Inference task ran past its deadline; result discarded"
-                        : "Inference task waited past its deadline in the queue; dropped")
-                + " (" + priority.tag() + ", timeout " + timeout + ")");
-        this.priority = priority;
-        this.timeout = timeout;
-        this.started = started;
+        this(priority, timeout, started, Duration.ZERO, Duration.ZERO);
     }
 
     /**
-     * Returns the task's priority.
-     *
-     * @return the priority
+     * @param waited time spent queued
+     * @param ran time spent running (zero when it never started)
      */
+    public InferenceTimeoutException(Priority priority, Duration timeout, boolean started, Duration waited, Duration ran) {
+        super((started
+                        ? "Inference task ran past its deadline; result discarded"
+                        : "Inference task waited past its deadline in the queue; dropped")
+                + " (" + priority.tag() + ", timeout " + timeout + ", queued " + seconds(waited)
+                + (started ? ", running " + seconds(ran) : "") + ")");
+        this.priority = priority;
+        this.timeout = timeout;
+        this.started = started;
+        this.waited = waited;
+        this.ran = ran;
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
     public Priority priority() {
         return priority;
     }
 
-    /**
-     * Returns the timeout the task was submitted with.
-     *
-     * @return the timeout
-     */
     public Duration timeout() {
         return timeout;
     }
 
-    /**
-     * Tells whether the work had started when the deadline passed.
-     *
-     * @return {@code true} if the work ran (and may still be running) but its result was
-     *     discarded; {@code false} if the task was dropped from the queue unrun
-     */
+    /** Whether the work had started (it then ran past its finish deadline). */
     public boolean started() {
         return started;
+    }
+
+    /** Time spent waiting in the queue. */
+    public Duration waited() {
+        return waited;
+    }
+
+    /** Time spent running, zero when it never started. */
+    public Duration ran() {
+        return ran;
     }
 }

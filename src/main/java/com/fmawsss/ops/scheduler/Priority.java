@@ -11,14 +11,13 @@ public enum Priority {
     /** HTTP requests: a client is waiting for the answer. */
     INTERACTIVE,
 
+    /** Asynchronous requests ({@code Prefer: respond-async}): a client polls for the answer. */
+    ASYNC,
+
     /** Training steps and bulk seed jobs: run only when no interactive request waits. */
     BACKGROUND;
 
-    /**
-     * Returns the lower-case tag value used in metrics.
-     *
-     * @return {@code interactive} or {@code background}
-     */
+    /** The lower-case tag value used in metrics: {@code interactive}, {@code async} or {@code background}. */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -50,9 +50,16 @@ public final class SchedulerMetrics {
      */
     public static final String SERVICE_TIME = "fma.inference.service.time";
 
+    /** Timer of the time a task waited for a worker, tags {@code device}, {@code priority}. */
+    public static final String QUEUE_TIME = "fma.inference.queue.time";
+
+    /** Gauge: seconds the longest-running task has been running (0 when idle), tag {@code device}. */
+    public static final String LONGEST_RUNNING = "fma.inference.longest.running";
+
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
     private final Map<Priority, Timer> serviceTimes = new EnumMap<>(Priority.class);
+    private final Map<Priority, Timer> queueTimes = new EnumMap<>(Priority.class);
 
     private SchedulerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -85,10 +92,22 @@ public final class SchedulerMetrics {
                     .register(registry);
             metrics.serviceTimes.put(p, timer);
             metrics.meters.add(timer);
+            Timer queueTimer = Timer.builder(QUEUE_TIME)
+                    .description("Time inference work waited for a worker (service time excluded)")
+                    .tags(tags)
+                    .register(registry);
+            metrics.queueTimes.put(p, queueTimer);
+            metrics.meters.add(queueTimer);
         }
         metrics.meters.add(Gauge.builder(IN_FLIGHT, scheduler, InferenceScheduler::inFlight)
                 .description("Inference tasks running on a worker")
                 .tags(device)
+                .strongReference(true)
+                .register(registry));
+        metrics.meters.add(Gauge.builder(LONGEST_RUNNING, scheduler, sch -> sch.longestRunning().toNanos() / 1e9)
+                .description("How long the longest-running inference task has been running, 0 when idle")
+                .tags(device)
+                .baseUnit("seconds")
                 .strongReference(true)
                 .register(registry));
         metrics.meters.add(FunctionCounter.builder(
@@ -105,6 +124,10 @@ public final class SchedulerMetrics {
      * @param priority the task's priority
      * @param nanos the duration
      */
+    void recordQueueTime(Priority priority, long nanos) {
+        queueTimes.get(priority).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    }
+
     void recordServiceTime(Priority priority, long nanos) {
         serviceTimes.get(priority).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The two bounded FIFO queues and the rule choosing the next task. Not thread-safe: the scheduler
- * calls it under its lock.
+ * One bounded FIFO queue per priority and the rule choosing the next task. Not thread-safe: the
+ * scheduler calls it under its lock.
  *
  * <p>The rule ({@link #next}): the oldest interactive task if any waits; otherwise the oldest
- * background task, but only while fewer than {@code backgroundLimit} background tasks run.
- * Running tasks are never preempted.
+ * async task, then the oldest background task, but only while fewer than {@code backgroundLimit}
+ * non-interactive tasks run. Running tasks are never preempted.
  */
 final class TaskQueues {
 
@@ -25,11 +25,13 @@ final class TaskQueues {
      * Creates empty queues.
      *
      * @param interactiveCapacity tasks that may wait at {@link Priority#INTERACTIVE}
-     * @param backgroundCapacity tasks that may wait at {@link Priority#BACKGROUND}
-     * @param backgroundLimit background tasks that may run at once
+     * @param backgroundCapacity tasks that may wait at {@link Priority#BACKGROUND}, and as many at
+     *     {@link Priority#ASYNC} (the async request store bounds its own pending requests)
+     * @param backgroundLimit non-interactive tasks that may run at once
      */
     TaskQueues(int interactiveCapacity, int backgroundCapacity, int backgroundLimit) {
         capacities.put(Priority.INTERACTIVE, interactiveCapacity);
+        capacities.put(Priority.ASYNC, backgroundCapacity);
         capacities.put(Priority.BACKGROUND, backgroundCapacity);
         for (Priority p : Priority.values()) {
             queues.put(p, new ArrayDeque<>());
@@ -65,13 +67,16 @@ final class TaskQueues {
     /**
      * Removes and returns the task to run next.
      *
-     * @param backgroundRunning background tasks running now
+     * @param backgroundRunning non-interactive tasks running now
      * @return the task, or {@code null} if none may start now
      */
     ScheduledTask<?> next(int backgroundRunning) {
         ScheduledTask<?> task = queues.get(Priority.INTERACTIVE).pollFirst();
         if (task == null && backgroundRunning < backgroundLimit) {
-            task = queues.get(Priority.BACKGROUND).pollFirst();
+            task = queues.get(Priority.ASYNC).pollFirst();
+            if (task == null) {
+                task = queues.get(Priority.BACKGROUND).pollFirst();
+            }
         }
         return task;
     }
@@ -96,6 +101,11 @@ final class TaskQueues {
      * @param priority the queue
      * @return its length
      */
+    /** The tasks waiting at one priority, oldest first (a view: read it under the scheduler's lock). */
+    Iterable<ScheduledTask<?>> queued(Priority priority) {
+        return queues.get(priority);
+    }
+
     int depth(Priority priority) {
         return queues.get(priority).size();
     }

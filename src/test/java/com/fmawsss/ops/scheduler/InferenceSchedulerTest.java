@@ -246,7 +246,7 @@ class InferenceSchedulerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> scheduler.submit(Priority.INTERACTIVE, Duration.ofSeconds(-1), () -> "x"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> scheduler.submit(null, () -> "x")).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> scheduler.submit((Priority) null, () -> "x")).isInstanceOf(NullPointerException.class);
         assertThat(scheduler.queueDepth(Priority.INTERACTIVE)).isZero();
     }
 

@@ -71,6 +71,6 @@ class TaskQueuesTest {
     }
 
     private static ScheduledTask<String> task(Priority priority) {
-        return new ScheduledTask<>(priority, Duration.ofSeconds(1), 0, () -> "x");
+        return new ScheduledTask<>(TaskSpec.withTimeout(priority, Duration.ofSeconds(1)), 0, Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(1).toNanos(), () -> "x");
     }
 }
