@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * </pre>
  *
  * The rate counts the images this process seeded over its seeding time; the ETA divides the images
- * left by that rate. The caller asks {@link #due()} whenever it may print.
+ * left by that rate. {@link #tick()} runs the caller's action (print the line, rewrite the shard
+ * record) at most once per interval; the pipeline's stage reports tick too, so a line appears
+ * within an image that takes minutes.
  */
 final class ProgressLine implements Progress {
 
@@ -31,6 +33,7 @@ final class ProgressLine implements Progress {
     private volatile Stage stage;
     private volatile long stagePlanned;
     private volatile long stageDone;
+    private Runnable onTick = () -> {};
 
     /**
      * @param index the shard
@@ -77,9 +80,18 @@ final class ProgressLine implements Progress {
         return (clock.getAsLong() - startNanos) / 1e9;
     }
 
-    /** Whether a line is due; a true answer restarts the interval. */
-    boolean due() {
-        return ticker.due();
+    /** What {@link #tick()} does when a line is due. */
+    void onTick(Runnable action) {
+        this.onTick = action;
+    }
+
+    /** Runs the action if a line is due, and says whether it ran. */
+    boolean tick() {
+        if (!ticker.due()) {
+            return false;
+        }
+        onTick.run();
+        return true;
     }
 
     String line() {
@@ -128,5 +140,6 @@ final class ProgressLine implements Progress {
         if (advancedStage == stage) {
             stageDone += units;
         }
+        tick();
     }
 }

@@ -64,7 +64,11 @@ final class ShardRun {
                 outputs, SampleSeeder.Runner.DIRECT);
         ProgressLine progress = new ProgressLine(index, options.shards(), assigned.size(), skipped,
                 options.progressInterval(), System::nanoTime);
-        folder.write(record(assigned.size(), skipped, progress, false));
+        progress.onTick(() -> {
+            log.println(progress.line());
+            write(record(assigned.size(), skipped, progress, false));
+        });
+        write(record(assigned.size(), skipped, progress, false));
         int consecutiveSeedFailures = 0;
         boolean shown = false;
         try (ImagePrefetcher images = new ImagePrefetcher(pending, new ImageDecoder(), options.prefetch())) {
@@ -85,26 +89,32 @@ final class ShardRun {
                     } catch (Exception e) {
                         fail(progress, sample, "seeding failed: " + e);
                         if (++consecutiveSeedFailures >= MAX_CONSECUTIVE_SEED_FAILURES) {
-                            folder.write(record(assigned.size(), skipped, progress, false));
+                            write(record(assigned.size(), skipped, progress, false));
                             throw new BatchException(ExitCodes.UNEXPECTED, consecutiveSeedFailures
                                     + " images in a row failed in the pipeline (last: " + e + "); stopping so the engine retries"
                                     + " this shard, perhaps on another node", e);
                         }
                     }
                 }
-                shown = progress.due();
-                if (shown) {
-                    log.println(progress.line());
-                    folder.write(record(assigned.size(), skipped, progress, false));
-                }
+                shown = progress.tick();
             }
         }
         ShardRecord done = record(assigned.size(), skipped, progress, true);
-        folder.write(done);
+        write(done);
         if (!shown) {
             log.println(progress.line());
         }
         return done;
+    }
+
+    /** Rewrites the shard record; a failure is an I/O error of the shared volume (exit 75). */
+    private void write(ShardRecord record) {
+        try {
+            folder.write(record);
+        } catch (IOException e) {
+            throw new BatchException(ExitCodes.IO_ERROR, "cannot write the shard record " + folder.record(record.index())
+                    + ": " + e, e);
+        }
     }
 
     private void fail(ProgressLine progress, TrainingSample sample, String reason) {
