@@ -4,6 +4,7 @@ import com.fmawsss.batch.BatchMain;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Entry point of the FMA-WSSS service: semantic masks from images and class names with CLIP
@@ -11,6 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@EnableScheduling
 public class FmaWsssApplication {
 
     /** System property that keeps DJL from downloading anything (models, native libraries). */

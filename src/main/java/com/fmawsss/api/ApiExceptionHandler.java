@@ -6,6 +6,7 @@ import com.fmawsss.io.StorageFailure;
 import com.fmawsss.ops.scheduler.InferenceTimeoutException;
 import com.fmawsss.ops.scheduler.QueueFullException;
 import com.fmawsss.ops.scheduler.SchedulerClosedException;
+import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.tensors.TensorFormatException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -47,7 +48,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(ApiProblem.class)
     public ResponseEntity<ProblemDetail> apiProblem(ApiProblem e) {
-        return problem(e.status(), e.slug(), e.title(), e.getMessage(), e.properties(), null);
+        return problem(e.status(), e.slug(), e.title(), e.getMessage(), e.properties(), e.retryAfterSeconds());
     }
 
     /**
@@ -118,8 +119,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(InferenceTimeoutException.class)
     public ResponseEntity<ProblemDetail> timeout(InferenceTimeoutException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TIMEOUT, "Request timed out",
-                "the request waited longer than its deadline; retry later", Map.of(), 5L);
+        long waited = e.waited().toSeconds();
+        String detail = e.started()
+                ? "the request waited " + waited + " s in the queue, then ran " + e.ran().toSeconds()
+                        + " s past its deadline of " + e.timeout().toSeconds() + " s; it was stopped, retry later"
+                : "the request waited " + waited + " s in the queue without reaching a worker (deadline "
+                        + e.timeout().toSeconds() + " s); it never ran, retry later";
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.TIMEOUT, "Request timed out", detail,
+                Map.of("queuedSeconds", waited, "runningSeconds", e.ran().toSeconds(), "started", e.started()), 5L);
     }
 
     /**
@@ -132,6 +139,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     public ResponseEntity<ProblemDetail> unavailable(RuntimeException e) {
         return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, "Service unavailable",
                 "the service is not accepting work right now", Map.of(), 10L);
+    }
+
+    /** Work stopped because nobody waited for it any more (it rarely reaches a client). */
+    @ExceptionHandler(WorkCancelledException.class)
+    public ResponseEntity<ProblemDetail> cancelled(WorkCancelledException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.UNAVAILABLE, "Request cancelled",
+                "the request was stopped: " + e.getMessage(), Map.of(), 1L);
     }
 
     /**
@@ -151,6 +165,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case QueueFullException q -> queueFull(q);
             case InferenceTimeoutException t -> timeout(t);
             case SchedulerClosedException s -> unavailable(s);
+            case WorkCancelledException w -> cancelled(w);
             default -> unexpected(cause instanceof Exception ex ? ex : e);
         };
     }

@@ -1,355 +1,211 @@
 package com.fmawsss.api;
 
-import com.fmawsss.bundle.BundleManifest;
+import com.fmawsss.api.LabelMapResponse.ClassScore;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamResult;
-import com.fmawsss.cam.CamSettings;
-import com.fmawsss.clip.PromptSelection;
-import com.fmawsss.clip.UnknownClassException;
-import com.fmawsss.image.DecodedImage;
-import com.fmawsss.image.ImageDecoder;
-import com.fmawsss.image.ImageLimits;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.Priority;
+import com.fmawsss.ops.scheduler.SchedulerProperties;
+import com.fmawsss.ops.scheduler.TaskSpec;
+import com.fmawsss.pipeline.AmgChoice;
+import com.fmawsss.pipeline.AmgProfileResolver;
+import com.fmawsss.pipeline.RequestProgress;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.SeedResult;
-import com.fmawsss.prompts.PromptKind;
-import com.fmawsss.prompts.PromptRegistry;
-import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixelCache;
-import com.fmawsss.sam.QuasiSuperpixel;
-import com.fmawsss.seeding.SeedMap;
-import com.fmawsss.tensors.FloatTensor;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import org.springframework.stereotype.Service;
-import org.springframework.web.multipart.MultipartFile;
+import com.fmawsss.pipeline.WorkShape;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
+import com.fmawsss.progress.Stage;
+import com.fmawsss.sam.AmgProfiles;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
 
 /**
- * Request handling shared by the inference endpoints: input validation, prompt resolution,
- * scheduling of the pipeline and assembly of results with reproducibility metadata. Controllers
- * only bind parameters and render.
+ * Estimates, admits, schedules and assembles inference requests: the pipeline does the work, the
+ * controllers bind and render. A synchronous request is admitted only when its estimated service
+ * time, plus the estimated work queued ahead of it, fits the synchronous limit ({@code
+ * fma.scheduler.request-timeout}); otherwise it is answered at once with the estimate and how to
+ * get the result. Once running it is never cut off by a deadline; it stops when nobody waits for it
+ * any more (client gone, request cancelled) at the pipeline's next check.
  */
 @Service
 public class InferenceService {
 
-    private final ImageDecoder decoder;
-    private final ApiProperties limits;
-    private final PromptRegistry prompts;
+    /** Estimated service time of one request. */
+    public record Estimate(WorkShape shape, Duration service, Map<Stage, Double> stageSeconds) {}
+
+    /** A scheduled request: its result, its live progress and the estimate it was admitted with. */
+    public record Submission(CompletableFuture<LabelMapResult> result, RequestProgress progress, Estimate estimate) {
+
+        /** Stops the work at its next check and fails the result with a cancellation. */
+        public void cancel(String reason) {
+            progress.cancel(reason);
+            result.cancel(false);
+        }
+    }
+
     private final SeedPipeline pipeline;
     private final InferenceScheduler scheduler;
-    private final AmgSettings amg;
-    private final Map<String, Object> bundleMetadata;
+    private final SchedulerProperties schedulerProperties;
+    private final AmgProfileResolver amgProfiles;
+    private final ResponseMetadata metadata;
 
-    /**
-     * Creates the service.
-     *
-     * @param decoder image decoder
-     * @param limits request limits
-     * @param prompts prompt sets
-     * @param pipeline seed pipeline
-     * @param scheduler inference scheduler
-     * @param amg mask-generation settings
-     * @param bundle the loaded bundle
-     */
-    public InferenceService(ImageDecoder decoder, ApiProperties limits, PromptRegistry prompts, SeedPipeline pipeline,
-            InferenceScheduler scheduler, AmgSettings amg, ModelBundle bundle) {
-        this.decoder = decoder;
-        this.limits = limits;
-        this.prompts = prompts;
+    public InferenceService(SeedPipeline pipeline, InferenceScheduler scheduler, AmgProfileResolver amgProfiles,
+            ModelBundle bundle) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
-        this.amg = amg;
-        this.bundleMetadata = bundleMetadata(bundle);
+        this.schedulerProperties = scheduler.properties();
+        this.amgProfiles = amgProfiles;
+        this.metadata = new ResponseMetadata(bundle);
+    }
+
+    /** The synchronous limit: estimated queue wait plus service time must fit it. */
+    public Duration synchronousLimit() {
+        return schedulerProperties.requestTimeout();
+    }
+
+    public Estimate estimate(InferenceRequest request) {
+        return estimate(request, request.amg());
+    }
+
+    private Estimate estimate(InferenceRequest request, AmgChoice amg) {
+        var image = request.image();
+        boolean cached = amg != null && pipeline.superpixelsCached(image.sha256(), amg.settings());
+        WorkShape shape = pipeline.shape(image.image(), request.classes().size(),
+                request.endpoint() != InferenceRequest.Endpoint.REFINE, amg == null ? null : amg.settings(), cached);
+        Duration service = pipeline.costs().estimate(shape);
+        return new Estimate(shape, service, pipeline.costs().stageSeconds(shape));
     }
 
     /**
-     * Decodes and validates an uploaded image.
+     * Admits and schedules a request whose client waits for the answer.
      *
-     * @param file the multipart file
-     * @return the decoded image
+     * @throws ApiProblem 422 {@code too-slow-for-synchronous} when the request alone would exceed the
+     *     limit; 503 {@code busy} with Retry-After when the work queued ahead would make it miss it
      */
-    public DecodedImage decode(MultipartFile file) {
-        if (file == null || file.isEmpty()) {
-            throw ApiProblem.badRequest("the multipart part 'image' is missing or empty");
+    public Submission submitSynchronous(InferenceRequest request) {
+        Estimate estimate = estimate(request);
+        Duration limit = synchronousLimit();
+        if (estimate.service().compareTo(limit) > 0) {
+            pipeline.costs().noteRefusal();
+            throw tooSlow(request, estimate, limit);
         }
-        try {
-            return decoder.decode(file.getBytes(), new ImageLimits(limits.maxPixels(), limits.minSide(), Long.MAX_VALUE));
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("the image part could not be read");
+        Duration wait = scheduler.estimatedWait(Priority.INTERACTIVE);
+        if (wait.plus(estimate.service()).compareTo(limit) > 0) {
+            long retry = Math.max(1, ceilSeconds(wait));
+            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.BUSY, "Busy",
+                    "the work queued ahead needs about " + retry + " s and this request about "
+                            + ceilSeconds(estimate.service()) + " s, more than the synchronous limit of "
+                            + limit.toSeconds() + " s; retry after " + retry + " s, or send it with 'Prefer: respond-async'",
+                    Map.of("retryAfterSeconds", retry, "estimatedSeconds", seconds(estimate.service()),
+                            "queuedAheadSeconds", seconds(wait), "limitSeconds", limit.toSeconds()), retry);
         }
+        return submit(request, estimate, TaskSpec.startWithin(Priority.INTERACTIVE, limit, estimate.service()));
     }
 
-    /**
-     * Parses class names: the parameter may repeat, each value may hold comma-separated names.
-     *
-     * @param raw parameter values
-     * @param parameter the parameter's name (for messages)
-     * @return trimmed, non-empty, distinct names in order
-     */
-    public List<String> classes(List<String> raw, String parameter) {
-        List<String> names = new ArrayList<>();
-        if (raw != null) {
-            for (String value : raw) {
-                for (String part : value.split(",", -1)) {
-                    names.add(part.strip());
-                }
-            }
-        }
-        if (names.isEmpty() || names.stream().allMatch(String::isEmpty)) {
-            throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes",
-                    "'" + parameter + "' must name at least one class");
-        }
-        if (names.stream().anyMatch(String::isEmpty)) {
-            throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes",
-                    "'" + parameter + "' contains an empty class name");
-        }
-        if (names.size() > limits.maxClasses()) {
-            throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes",
-                    "at most " + limits.maxClasses() + " classes per request, got " + names.size());
-        }
-        Set<String> seen = new HashSet<>();
-        for (String name : names) {
-            if (name.length() > limits.maxClassNameLength() || name.chars().anyMatch(Character::isISOControl)) {
-                throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes",
-                        "class names must be at most " + limits.maxClassNameLength() + " characters without control characters");
-            }
-            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
-                throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes", "class '" + name + "' is listed twice");
-            }
-        }
-        return names;
+    /** Schedules a request whose client polls for the answer; it may wait {@code queueTimeout} to start. */
+    public Submission submitAsynchronous(InferenceRequest request, Duration queueTimeout) {
+        Estimate estimate = estimate(request);
+        return submit(request, estimate, TaskSpec.startWithin(Priority.ASYNC, queueTimeout, estimate.service()));
     }
 
-    /**
-     * Resolves the prompt set of a request.
-     *
-     * @param version requested version, or null/blank for the active one
-     * @return the prompt set
-     */
-    public PromptSet promptSet(String version) {
-        if (version == null || version.isBlank()) {
-            return prompts.active();
-        }
-        return prompts.get(version.strip()).orElseThrow(() -> ApiProblem.unprocessable(ProblemTypes.UNKNOWN_PROMPT_VERSION,
-                "Unknown prompt version", "no prompt version '" + version.strip() + "'; see GET /v1/admin/prompts"));
-    }
-
-    /**
-     * {@code /v1/masks}: learned prompts when the set knows every class, manual CLIP-ES prompts
-     * (zero-shot, any name) otherwise.
-     *
-     * @param image the image
-     * @param classes class names
-     * @param set the prompt set
-     * @param sams SAMS refinement (true) or pixel-level CAM labels (false)
-     * @return the result, when the scheduler has run it
-     */
-    public CompletableFuture<LabelMapResult> masks(DecodedImage image, List<String> classes, PromptSet set, boolean sams) {
-        PromptSelection selection = set.kind() != PromptKind.MANUAL && classes.stream().allMatch(c -> set.vocabulary().indexOf(c) >= 0)
-                ? PromptSelection.of(set, classes)
-                : PromptSelection.of(PromptSet.manual(set.vocabulary()), classes);
-        return scheduler.submit(Priority.INTERACTIVE, () -> {
-            if (sams) {
-                SeedResult seed = pipeline.seed(image.image(), image.sha256(), selection, amg);
-                return result(image, selection, seed.seedMap().labels(), seed.cams(), seed.alpha(), seed.timingsMillis(), true, Map.of());
+    private Submission submit(InferenceRequest request, Estimate estimate, TaskSpec spec) {
+        RequestProgress progress = new RequestProgress(estimate.stageSeconds());
+        CompletableFuture<LabelMapResult> result = scheduler.submit(spec, () -> execute(request, progress));
+        // Whoever ends the future early (a deadline, a cancel, a client gone) also stops the work.
+        result.whenComplete((value, failure) -> {
+            if (failure != null && progress.cancelReason() == null) {
+                progress.cancel(failure instanceof CancellationException ? "cancelled" : reasonOf(failure));
             }
-            SeedResult dense = pipeline.camLabels(image.image(), selection, com.fmawsss.progress.Progress.NONE);
-            return result(image, selection, dense.seedMap().labels(), dense.cams(), dense.alpha(), dense.timingsMillis(), false,
-                    Map.of());
         });
+        return new Submission(result, progress, estimate);
     }
 
-    /**
-     * {@code /v1/seeds}: labels must come from the prompt set's vocabulary.
-     *
-     * @param image the image
-     * @param labels image-level labels
-     * @param set the prompt set
-     * @param include debug outputs ({@code cams}, {@code superpixels})
-     * @return the result, when the scheduler has run it
-     */
-    public CompletableFuture<LabelMapResult> seeds(DecodedImage image, List<String> labels, PromptSet set, Set<String> include) {
-        List<String> unknown = labels.stream().filter(l -> set.vocabulary().indexOf(l) < 0).toList();
-        if (!unknown.isEmpty()) {
-            throw new UnknownClassException(unknown, set.id());
+    private static String reasonOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    private LabelMapResult execute(InferenceRequest request, RequestProgress progress) {
+        progress.started();
+        var image = request.image();
+        AmgChoice amg = request.amg();
+        SeedResult seed = switch (request.endpoint()) {
+            case MASKS -> request.sams()
+                    ? pipeline.seed(image.image(), image.sha256(), request.selection(), amg.settings(), progress)
+                    : pipeline.camLabels(image.image(), request.selection(), progress);
+            case SEEDS -> pipeline.seed(image.image(), image.sha256(), request.selection(), amg.settings(), progress);
+            case REFINE -> pipeline.refineScores(image.image(), image.sha256(), request.scores(), request.alpha(),
+                    amg.settings(), progress);
+        };
+        List<String> table = new ArrayList<>();
+        table.add("background");
+        table.addAll(request.classes());
+        CamResult cams = seed.cams();
+        ResponseMetadata.Metadata meta = cams == null
+                ? metadata.ofScores(seed.alpha(), amg, image, request.scores().shape())
+                : metadata.ofPrompts(request.selection().promptSet(), cams.settings(), seed.alpha(), amg, image,
+                        cams.inputHeight(), cams.inputWidth());
+        return new LabelMapResult(image.image().width(), image.image().height(), seed.seedMap().labels(), table,
+                cams == null ? Map.of() : classScores(request.selection().names(), cams.logits()), seed.timingsMillis(), meta,
+                request.include().contains("cams") ? cams.toNpz() : null,
+                request.include().contains("superpixels") ? seed.superpixels() : null);
+    }
+
+    /** Softmax over the present classes' logits (also used for the annotation tools' background work). */
+    public static Map<String, ClassScore> classScores(List<String> names, float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < names.size(); i++) {
+            max = Math.max(max, logits[i]);
         }
-        PromptSelection selection = PromptSelection.of(set, labels);
-        return scheduler.submit(Priority.INTERACTIVE, () -> {
-            SeedResult seed = pipeline.seed(image.image(), image.sha256(), selection, amg);
-            Map<String, Object> extras = new LinkedHashMap<>();
-            if (include.contains("cams")) {
-                extras.put("cams", Base64.getEncoder().encodeToString(seed.cams().toNpz()));
-            }
-            if (include.contains("superpixels")) {
-                extras.put("superpixels", superpixelsJson(seed.superpixels()));
-            }
-            return result(image, selection, seed.seedMap().labels(), seed.cams(), seed.alpha(), seed.timingsMillis(), true, extras);
-        });
-    }
-
-    /**
-     * {@code /v1/refine}: SAMS over uploaded per-class score maps.
-     *
-     * @param image the image
-     * @param scores {@code [C, h, w]} scores
-     * @param classes one name per channel
-     * @param alpha background exponent
-     * @return the result, when the scheduler has run it
-     */
-    public CompletableFuture<LabelMapResult> refine(DecodedImage image, FloatTensor scores, List<String> classes, double alpha) {
-        return scheduler.submit(Priority.INTERACTIVE, () -> {
-            SeedResult refined = pipeline.refineScores(image.image(), image.sha256(), scores, alpha, amg,
-                    com.fmawsss.progress.Progress.NONE);
-            SeedMap map = refined.seedMap();
-            Map<String, Long> timings = refined.timingsMillis();
-            List<String> table = new ArrayList<>();
-            table.add("background");
-            table.addAll(classes);
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("bundle", bundleMetadata);
-            metadata.put("prompts", Map.of("id", "none", "mode", "uploaded-scores"));
-            metadata.put("parameters", Map.of("alpha", alpha, "amg", amgJson(), "image", imageJson(image, null),
-                    "scores", List.of(scores.dim(0), scores.dim(1), scores.dim(2))));
-            return new LabelMapResult(image.image().width(), image.image().height(), map.labels(), table, Map.of(), timings,
-                    metadata, Map.of());
-        });
-    }
-
-    /**
-     * Validates an uploaded score map against the request.
-     *
-     * @param scores the parsed array
-     * @param classes number of channels expected
-     * @return the tensor
-     */
-    public FloatTensor validateScores(FloatTensor scores, int classes) {
-        int[] shape = scores.shape();
-        if (shape.length != 3 || shape[0] != classes || shape[1] < 1 || shape[2] < 1) {
-            throw new ApiProblem(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.MALFORMED_SCORE_MAP,
-                    "Malformed score map", "expected a float32 array of shape [" + classes + ", H, W] (one channel per class), got "
-                            + java.util.Arrays.toString(shape), Map.of("expectedShape", List.of(classes, "H", "W")));
+        double sum = 0;
+        for (int i = 0; i < names.size(); i++) {
+            sum += Math.exp(logits[i] - max);
         }
-        for (float v : scores.data()) {
-            if (!Float.isFinite(v)) {
-                throw ApiProblem.unprocessable(ProblemTypes.MALFORMED_SCORE_MAP, "Malformed score map",
-                        "the score map contains NaN or infinite values");
-            }
+        Map<String, ClassScore> scores = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            scores.put(names.get(i), new ClassScore(logits[i], Math.exp(logits[i] - max) / sum));
         }
         return scores;
     }
 
-    private LabelMapResult result(DecodedImage image, PromptSelection selection, int[] labels, CamResult cams, double alpha,
-            Map<String, Long> timings, boolean sams, Map<String, Object> extras) {
-        List<String> table = new ArrayList<>();
-        table.add("background");
-        table.addAll(selection.names());
-        float[] logits = cams.logits();
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
+    private ApiProblem tooSlow(InferenceRequest request, Estimate estimate, Duration limit) {
+        List<Map<String, Object>> faster = new ArrayList<>();
+        if (request.sams()) {
+            for (String profile : List.of(AmgProfiles.BALANCED, AmgProfiles.FAST)) {
+                Estimate alternative = estimate(request, amgProfiles.resolve(profile, null));
+                if (alternative.service().compareTo(estimate.service()) < 0) {
+                    faster.add(Map.of("amg", profile, "estimatedSeconds", seconds(alternative.service()),
+                            "fitsSynchronousLimit", alternative.service().compareTo(limit) <= 0));
+                }
+            }
         }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
-        }
-        Map<String, Map<String, Object>> scores = new LinkedHashMap<>();
-        for (int i = 0; i < selection.present(); i++) {
-            scores.put(selection.names().get(i), Map.of("logit", logits[i], "probability", Math.exp(logits[i] - max) / sum));
-        }
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("bundle", bundleMetadata);
-        PromptSet set = selection.promptSet();
-        metadata.put("prompts", Map.of("id", set.id(), "kind", set.kind().name().toLowerCase(Locale.ROOT),
-                "layout", set.layout().name().toLowerCase(Locale.ROOT), "vocabulary", set.vocabulary().name()));
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        CamSettings c = cams.settings();
-        parameters.put("cam", Map.of("stream", c.stream(), "caa", c.enabled(), "attentionLayers", c.attentionLayers(),
-                "sinkhornPasses", c.sinkhornPasses(), "power", c.power(), "boxThreshold", c.boxThreshold(),
-                "caaInput", c.input().name().toLowerCase(Locale.ROOT)));
-        parameters.put("refine", sams ? "sams" : "none");
-        parameters.put("alpha", alpha);
-        if (sams) {
-            parameters.put("amg", amgJson());
-        }
-        parameters.put("image", imageJson(image, new int[] {cams.inputHeight(), cams.inputWidth()}));
-        metadata.put("parameters", parameters);
-        return new LabelMapResult(image.image().width(), image.image().height(), labels, table, scores, timings, metadata, extras);
+        String hint = faster.stream()
+                .filter(f -> (Boolean) f.get("fitsSynchronousLimit"))
+                .map(f -> ", or choose 'amg=" + f.get("amg") + "' (about " + f.get("estimatedSeconds") + " s)")
+                .findFirst().orElse("");
+        return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.TOO_SLOW_FOR_SYNC,
+                "Too slow for a synchronous answer",
+                "this request would take about " + ceilSeconds(estimate.service()) + " s on " + scheduler.device()
+                        + " (mask generation '" + request.amg().profile() + "'), more than the synchronous limit of "
+                        + limit.toSeconds() + " s; send it with 'Prefer: respond-async' and poll the Location" + hint,
+                Map.of("estimatedSeconds", seconds(estimate.service()), "limitSeconds", limit.toSeconds(),
+                        "amg", request.amg().profile(), "fasterProfiles", faster, "async", "Prefer: respond-async"));
     }
 
-    private Map<String, Object> amgJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("pointsPerSide", amg.pointsPerSide());
-        m.put("predIouThresh", amg.predIouThresh());
-        m.put("levelIouOffsets", amg.levelIouOffsets());
-        m.put("stabilityThresh", amg.stabilityThresh());
-        m.put("stabilityOffset", amg.stabilityOffset());
-        m.put("boxNmsThresh", amg.boxNmsThresh());
-        m.put("cropNLayers", amg.cropNLayers());
-        m.put("cropNmsThresh", amg.cropNmsThresh());
-        m.put("minMaskRegionArea", amg.minMaskRegionArea());
-        m.put("overlapFilterThreshold", amg.overlapFilterThreshold());
-        return m;
+    private static double seconds(Duration d) {
+        return Math.round(d.toMillis() / 100.0) / 10.0;
     }
 
-    private static Map<String, Object> imageJson(DecodedImage image, int[] clipInput) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("width", image.image().width());
-        m.put("height", image.image().height());
-        m.put("format", image.format());
-        m.put("exifOrientation", image.exifOrientation());
-        m.put("sha256", image.sha256());
-        if (clipInput != null) {
-            m.put("clipInput", List.of(clipInput[0], clipInput[1]));
-        }
-        return m;
-    }
-
-    private static List<Map<String, Object>> superpixelsJson(List<QuasiSuperpixel> masks) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (QuasiSuperpixel q : masks) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("rle", q.mask().toJson());
-            m.put("level", q.level());
-            m.put("predictedIou", q.predictedIou());
-            m.put("stability", q.stability());
-            out.add(m);
-        }
-        return out;
-    }
-
-    private static Map<String, Object> bundleMetadata(ModelBundle bundle) {
-        BundleManifest manifest = bundle.manifest();
-        Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> clip = new LinkedHashMap<>();
-        clip.put("source", manifest.clip().source());
-        clip.put("revision", manifest.clip().revision());
-        Map<String, Object> sam = new LinkedHashMap<>();
-        sam.put("source", manifest.sam().source());
-        sam.put("revision", manifest.sam().revision());
-        m.put("clip", clip);
-        m.put("sam", sam);
-        try {
-            m.put("manifestSha256", QuasiSuperpixelCache.sha256(Files.readAllBytes(bundle.directory().resolve("manifest.json"))));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        m.put("dtype", manifest.dtype());
-        m.put("device", com.fmawsss.bundle.Devices.name(bundle.device()));
-        m.put("demo", bundle.demo());
-        return m;
+    private static long ceilSeconds(Duration d) {
+        return (d.toMillis() + 999) / 1000;
     }
 }

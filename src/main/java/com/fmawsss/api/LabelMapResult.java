@@ -1,26 +1,27 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.LabelMapResponse.ClassScore;
+import com.fmawsss.sam.QuasiSuperpixel;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What an inference endpoint returns, before it is rendered as PNG or JSON.
+ * What an inference endpoint computed, before it is rendered as PNG or JSON.
  *
- * @param width image columns
- * @param height image rows
  * @param labels row-major label map, 0 = background, i = {@code classes.get(i)}
  * @param classes class table: index 0 is {@code background}
- * @param classScores per foreground class name: scores of the image-level prediction (may be empty)
- * @param timings milliseconds per stage
- * @param metadata reproducibility metadata (bundle, prompts, effective parameters)
- * @param extras debug outputs ({@code cams}, {@code superpixels}) by name
+ * @param classScores per foreground class name: the image-level prediction (empty for uploaded scores)
+ * @param timings milliseconds per pipeline part
+ * @param camsNpz {@code include=cams}: .npz of the raw and refined CAMs, else {@code null}
+ * @param superpixels {@code include=superpixels}: the quasi-superpixels, else {@code null}
  */
 public record LabelMapResult(
         int width,
         int height,
         int[] labels,
         List<String> classes,
-        Map<String, Map<String, Object>> classScores,
+        Map<String, ClassScore> classScores,
         Map<String, Long> timings,
-        Map<String, Object> metadata,
-        Map<String, Object> extras) {}
+        ResponseMetadata.Metadata metadata,
+        byte[] camsNpz,
+        List<QuasiSuperpixel> superpixels) {}

@@ -5,7 +5,7 @@ import com.fmawsss.masks.CocoRle;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -66,15 +66,9 @@ public final class ResponseRenderer {
                 "this endpoint produces application/json or image/png", Map.of("produces", List.of("application/json", "image/png")));
     }
 
-    /**
-     * Renders the result.
-     *
-     * @param result the result
-     * @param png PNG (true) or JSON (false)
-     * @return the response
-     */
+    /** The response for a result: PNG (true) or JSON (false). */
     public static ResponseEntity<?> render(LabelMapResult result, boolean png) {
-        String promptSet = String.valueOf(((Map<?, ?>) result.metadata().get("prompts")).get("id"));
+        String promptSet = result.metadata().prompts().id();
         if (png) {
             return ResponseEntity.ok()
                     .contentType(MediaType.IMAGE_PNG)
@@ -85,7 +79,7 @@ public final class ResponseRenderer {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).header(PROMPT_SET, promptSet).body(json(result));
     }
 
-    static String classTable(List<String> classes) {
+    public static String classTable(List<String> classes) {
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < classes.size(); i++) {
             entries.add(i + "=" + URLEncoder.encode(classes.get(i), StandardCharsets.UTF_8));
@@ -93,38 +87,36 @@ public final class ResponseRenderer {
         return String.join(",", entries);
     }
 
-    static Map<String, Object> json(LabelMapResult result) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("width", result.width());
-        body.put("height", result.height());
-        List<Map<String, Object>> table = new ArrayList<>();
+    public static LabelMapResponse json(LabelMapResult result) {
+        List<LabelMapResponse.ClassEntry> table = new ArrayList<>();
         for (int i = 0; i < result.classes().size(); i++) {
-            table.add(Map.of("index", i, "name", result.classes().get(i)));
+            table.add(new LabelMapResponse.ClassEntry(i, result.classes().get(i)));
         }
-        body.put("classes", table);
-        List<Map<String, Object>> masks = new ArrayList<>();
+        List<LabelMapResponse.MaskEntry> masks = new ArrayList<>();
         int pixels = result.width() * result.height();
+        int[] labels = result.labels();
         for (int label = 1; label < result.classes().size(); label++) {
             boolean[] mask = new boolean[pixels];
             long area = 0;
             for (int p = 0; p < pixels; p++) {
-                if (result.labels()[p] == label) {
+                if (labels[p] == label) {
                     mask[p] = true;
                     area++;
                 }
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("class", result.classes().get(label));
-            m.put("index", label);
-            m.put("area", area);
-            m.put("rle", CocoRle.encode(mask, result.height(), result.width()).toJson());
-            masks.add(m);
+            masks.add(new LabelMapResponse.MaskEntry(result.classes().get(label), label, area,
+                    rle(CocoRle.encode(mask, result.height(), result.width()))));
         }
-        body.put("masks", masks);
-        body.put("scores", result.classScores());
-        body.put("timings", result.timings());
-        body.put("metadata", result.metadata());
-        body.putAll(result.extras());
-        return body;
+        List<LabelMapResponse.SuperpixelEntry> superpixels = result.superpixels() == null ? null
+                : result.superpixels().stream()
+                        .map(q -> new LabelMapResponse.SuperpixelEntry(rle(q.mask()), q.level(), q.predictedIou(), q.stability()))
+                        .toList();
+        return new LabelMapResponse(result.width(), result.height(), table, masks, result.classScores(), result.timings(),
+                result.metadata(), result.camsNpz() == null ? null : Base64.getEncoder().encodeToString(result.camsNpz()),
+                superpixels);
+    }
+
+    private static LabelMapResponse.Rle rle(CocoRle rle) {
+        return new LabelMapResponse.Rle(List.of(rle.height(), rle.width()), rle.toCompressedString());
     }
 }

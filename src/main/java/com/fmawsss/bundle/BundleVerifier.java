@@ -1,18 +1,15 @@
 package com.fmawsss.bundle;
 
+import com.fmawsss.io.Sha256;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +25,6 @@ public final class BundleVerifier {
     private static final List<String> REQUIRED_EXTRA_FILES = List.of("tokenizer.json");
 
     private static final Set<String> DTYPES = Set.of("float32", "float16");
-
-    private static final int BUFFER_BYTES = 1 << 20;
 
     // Unknown manifest fields are allowed: newer exporters may add information.
     private final JsonMapper mapper =
@@ -248,39 +243,11 @@ public final class BundleVerifier {
         }
     }
 
-    /**
-     * Computes the SHA-256 of a file.
-     *
-     * @param file the file
-     * @return lower-case hex digest
-     * @throws IOException when the file cannot be read
-     */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest = newSha256();
-        byte[] buffer = new byte[BUFFER_BYTES];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(file);
     }
 
-    /**
-     * Computes the SHA-256 of bytes.
-     *
-     * @param bytes the content
-     * @return lower-case hex digest
-     */
     public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(newSha256().digest(bytes));
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK provides SHA-256", e);
-        }
+        return Sha256.hex(bytes);
     }
 }

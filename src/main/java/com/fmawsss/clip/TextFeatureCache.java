@@ -1,8 +1,8 @@
 package com.fmawsss.clip;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,84 +17,43 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TextFeatureCache {
 
-    /** Default capacity: all prompts of a few COCO-sized prompt sets (512 floats each for ViT-B/16). */
     public static final int DEFAULT_CAPACITY = 4096;
 
     private final int capacity;
-    private final Map<Key, float[]> rows;
+    private final Cache<Key, float[]> rows;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
 
-    /**
-     * Creates a cache.
-     *
-     * @param capacity maximum number of prompts kept (0 disables caching)
-     */
+    /** @param capacity most prompts kept (0 keeps none) */
     public TextFeatureCache(int capacity) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must be >= 0");
         }
         this.capacity = capacity;
-        this.rows = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, float[]> eldest) {
-                return size() > TextFeatureCache.this.capacity;
-            }
-        };
+        this.rows = Caffeine.newBuilder().maximumSize(capacity).build();
     }
 
-    /**
-     * Looks a prompt up.
-     *
-     * @param key the prompt
-     * @return its feature row (do not modify), or null when absent
-     */
+    /** The cached feature row, or {@code null}. */
     public float[] get(Key key) {
-        float[] row;
-        synchronized (rows) {
-            row = rows.get(key);
-        }
+        float[] row = rows.getIfPresent(key);
         (row == null ? misses : hits).incrementAndGet();
         return row;
     }
 
-    /**
-     * Stores a prompt's feature row.
-     *
-     * @param key the prompt
-     * @param row its feature (kept, not copied)
-     */
     public void put(Key key, float[] row) {
-        if (capacity == 0) {
-            return;
-        }
-        synchronized (rows) {
+        if (capacity > 0) {
             rows.put(key, row);
         }
     }
 
-    /**
-     * Returns how many lookups found a feature.
-     *
-     * @return hits since creation
-     */
     public long hits() {
         return hits.get();
     }
 
-    /**
-     * Returns how many lookups found nothing.
-     *
-     * @return misses since creation
-     */
     public long misses() {
         return misses.get();
     }
 
-    /**
-     * Identifies a prompt: its token ids and, for learned prompts, the context tensor (by identity)
-     * and slice.
-     */
     public static final class Key {
 
         private final long[] tokenIds;

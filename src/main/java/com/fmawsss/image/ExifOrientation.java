@@ -1,14 +1,21 @@
 package com.fmawsss.image;
 
+import com.twelvemonkeys.imageio.metadata.Directory;
+import com.twelvemonkeys.imageio.metadata.Entry;
+import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
 /**
- * EXIF orientation: reading tag 0x0112 from a TIFF structure, and turning a stored image upright.
- * A broken EXIF block is ignored rather than rejected, as viewers do: the pixels are still fine.
+ * EXIF orientation: reading tag 0x0112 from a TIFF structure (TwelveMonkeys' TIFF reader, which
+ * survives cyclic IFD chains and counts beyond the buffer), and turning a stored image upright. A
+ * broken EXIF block is ignored rather than rejected, as viewers do: the pixels are still fine.
  */
 final class ExifOrientation {
 
     private static final int ORIENTATION_TAG = 0x0112;
-    private static final int TYPE_SHORT = 3;
-    private static final int TYPE_LONG = 4;
 
     private ExifOrientation() {}
 
@@ -22,45 +29,17 @@ final class ExifOrientation {
      * @return 1-8, or 0 when the tag is absent, out of range or the structure is malformed
      */
     static int parse(byte[] b, int offset, int length) {
-        if (length < 8) {
-            return 0;
-        }
-        boolean little;
-        if (b[offset] == 'I' && b[offset + 1] == 'I') {
-            little = true;
-        } else if (b[offset] == 'M' && b[offset + 1] == 'M') {
-            little = false;
-        } else {
-            return 0;
-        }
-        if (u16(b, offset + 2, little) != 42) {
-            return 0;
-        }
-        long ifd = u32(b, offset + 4, little);
-        if (ifd < 8 || ifd > length - 2L) {
-            return 0;
-        }
-        int entries = u16(b, offset + (int) ifd, little);
-        int first = offset + (int) ifd + 2;
-        int available = (int) ((length - ifd - 2) / 12);
-        for (int i = 0; i < Math.min(entries, available); i++) {
-            int entry = first + i * 12;
-            if (u16(b, entry, little) != ORIENTATION_TAG) {
-                continue;
-            }
-            int type = u16(b, entry + 2, little);
-            long count = u32(b, entry + 4, little);
-            long value;
-            if (type == TYPE_SHORT && count >= 1) {
-                value = u16(b, entry + 8, little); // inline, left-justified in the 4-byte field
-            } else if (type == TYPE_LONG && count >= 1) {
-                value = u32(b, entry + 8, little);
-            } else {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(b, offset, length))) {
+            Directory ifd = new TIFFReader().read(in);
+            Entry entry = ifd.getEntryById(ORIENTATION_TAG);
+            if (entry == null || !(entry.getValue() instanceof Number n)) {
                 return 0;
             }
+            long value = n.longValue();
             return value >= 1 && value <= 8 ? (int) value : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
-        return 0;
     }
 
     /**
@@ -102,17 +81,5 @@ final class ExifOrientation {
             }
         }
         return new RgbImage(outW, outH, dst);
-    }
-
-    private static int u16(byte[] b, int i, boolean little) {
-        int b0 = b[i] & 0xff;
-        int b1 = b[i + 1] & 0xff;
-        return little ? b0 | (b1 << 8) : (b0 << 8) | b1;
-    }
-
-    private static long u32(byte[] b, int i, boolean little) {
-        long hi = u16(b, little ? i + 2 : i, little);
-        long lo = u16(b, little ? i : i + 2, little);
-        return (hi << 16) | lo;
     }
 }

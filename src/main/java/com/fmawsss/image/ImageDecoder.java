@@ -1,9 +1,7 @@
 package com.fmawsss.image;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import com.fmawsss.io.Sha256;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -95,7 +93,7 @@ public final class ImageDecoder {
         }
         RgbImage stored = ImageIoSupport.read(decodable, format.id(), format.displayName(), limits, RgbConversion::toRgb);
         RgbImage upright = ExifOrientation.apply(stored, orientation);
-        return new DecodedImage(upright, format.id(), sha256(bytes), stored.width(), stored.height(), orientation);
+        return new DecodedImage(upright, format.id(), Sha256.hex(bytes), stored.width(), stored.height(), orientation);
     }
 
     /** Rejects uploads above the byte limit (before anything else looks at them). */
@@ -125,14 +123,6 @@ public final class ImageDecoder {
             throw new ImageDecodeException(ImageDecodeException.Kind.UNSUPPORTED_VARIANT,
                     Character.toUpperCase(variant.charAt(0)) + variant.substring(1)
                             + " is not supported by this build; re-encode the image as a baseline JPEG or as PNG.");
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
         }
     }
 }

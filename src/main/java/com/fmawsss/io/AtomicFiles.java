@@ -3,7 +3,10 @@ package com.fmawsss.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -55,6 +58,52 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Publishes a new file under a name that must not exist yet: written to a temporary file in
+     * the same directory, fsynced, then linked under its name with {@code link(2)}, which fails
+     * instead of overwriting (two writers cannot both publish the same name). On a file system
+     * without hard links: check, then atomic rename (a tiny race between writers).
+     *
+     * @throws FileAlreadyExistsException when {@code target} exists; nothing was changed
+     */
+    public static void publish(Path target, byte[] bytes) throws IOException {
+        Path directory = target.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(temp, bytes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            try {
+                Files.createLink(target, temp);
+            } catch (UnsupportedOperationException | FileSystemException e) {
+                if (e instanceof FileAlreadyExistsException exists) {
+                    throw exists;
+                }
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(directory);
+    }
+
+    /**
+     * Makes a directory's new entries durable (after a rename or link). Not every platform can
+     * open a directory; there this is a no-op.
+     */
+    public static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // best effort
         }
     }
 }

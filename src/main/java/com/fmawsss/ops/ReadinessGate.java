@@ -2,6 +2,10 @@ package com.fmawsss.ops;
 
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.progress.Stage;
+import com.fmawsss.prompts.PromptRegistry;
+import com.fmawsss.sam.AmgSettings;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,9 @@ public class ReadinessGate {
     private static final Logger log = LoggerFactory.getLogger(ReadinessGate.class);
 
     private final ModelBundle bundle;
+    private final SeedPipeline pipeline;
+    private final PromptRegistry prompts;
+    private final AmgSettings amg;
     private final ApplicationEventPublisher events;
     private final BundleWarmUp warmUp = new BundleWarmUp();
     private volatile long warmUpMillis = -1;
@@ -43,8 +50,12 @@ public class ReadinessGate {
      * @param bundle the loaded bundle
      * @param events where availability changes are published
      */
-    public ReadinessGate(ModelBundle bundle, ApplicationEventPublisher events) {
+    public ReadinessGate(ModelBundle bundle, SeedPipeline pipeline, PromptRegistry prompts, AmgSettings amg,
+            ApplicationEventPublisher events) {
         this.bundle = bundle;
+        this.pipeline = pipeline;
+        this.prompts = prompts;
+        this.amg = amg;
         this.events = events;
     }
 
@@ -60,8 +71,12 @@ public class ReadinessGate {
         AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         log.info("Warming up the model bundle on {}", Devices.name(bundle.device()));
         long millis = warmUp.run(bundle);
-        warmUpMillis = millis;
-        log.info("Warm-up done in {} ms; accepting traffic", millis);
+        long calibrationStart = System.nanoTime();
+        calibrate();
+        long calibrationMillis = (System.nanoTime() - calibrationStart) / 1_000_000;
+        warmUpMillis = millis + calibrationMillis;
+        log.info("Warm-up done in {} ms, cost calibration in {} ms ({} s per point decoded, {} s per SAM encoder pass); "
+                + "accepting traffic", millis, calibrationMillis, perUnit(Stage.SAM_DECODE), perUnit(Stage.SAM_ENCODE));
         AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
     }
 
@@ -70,6 +85,20 @@ public class ReadinessGate {
      *
      * @return milliseconds, or empty while the warm-up has not finished
      */
+    /**
+     * One small seed run through the real pipeline, so the cost model knows this device before the
+     * first request must be estimated (a synchronous request is refused at once when its estimate
+     * exceeds the limit, and a wrong first estimate would refuse or admit the wrong requests).
+     */
+    private void calibrate() {
+        pipeline.calibrate(prompts.active().vocabulary(), amg);
+    }
+
+    private String perUnit(Stage stage) {
+        Double seconds = pipeline.costs().secondsPerUnit().get(stage);
+        return seconds == null ? "?" : String.format(java.util.Locale.ROOT, "%.3g", seconds);
+    }
+
     public OptionalLong warmUpMillis() {
         long v = warmUpMillis;
         return v < 0 ? OptionalLong.empty() : OptionalLong.of(v);

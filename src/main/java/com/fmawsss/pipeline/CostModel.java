@@ -4,6 +4,7 @@ import com.fmawsss.progress.Stage;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Predicts how long a pipeline run takes on this device from its {@link WorkShape}: one cost per
@@ -17,6 +18,7 @@ public final class CostModel {
     static final double SMOOTHING = 0.3;
 
     private final Map<Stage, Double> secondsPerUnit = new EnumMap<>(Stage.class);
+    private final AtomicLong refusals = new AtomicLong();
 
     /** Whether every stage has been observed at least once. */
     public synchronized boolean calibrated() {
@@ -54,6 +56,32 @@ public final class CostModel {
             double observed = n / 1e9 / units;
             secondsPerUnit.merge(stage, observed, (old, now) -> old + SMOOTHING * (now - old));
         });
+    }
+
+    /**
+     * Replaces the costs of the stages a calibration run observed: a calibration measures the
+     * device as it is now, and earlier costs may come from a busier or idler time.
+     */
+    public synchronized void calibrate(WorkShape shape, Map<Stage, Long> nanos) {
+        nanos.forEach((stage, n) -> {
+            double units = shape.units(stage);
+            if (units > 0 && n > 0) {
+                secondsPerUnit.put(stage, n / 1e9 / units);
+            }
+        });
+    }
+
+    /**
+     * A request was refused because of its estimate. Refused requests teach the model nothing, so
+     * an estimate inflated by a busy moment would refuse them for ever; the count tells the
+     * recalibration ({@code ops.CostRecalibration}) when to measure again.
+     */
+    public void noteRefusal() {
+        refusals.incrementAndGet();
+    }
+
+    public long refusals() {
+        return refusals.get();
     }
 
     /** Seconds per unit of each stage learned so far (for the info endpoint and tests). */

@@ -5,18 +5,11 @@ import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.progress.Progress;
-import com.fmawsss.sam.AmgOverrides;
-import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
-import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * Wires the pipeline over the loaded bundle: engines, superpixel cache and mask-generation
@@ -31,19 +24,10 @@ public class PipelineConfiguration {
         return new CamEngine(bundle);
     }
 
-    /**
-     * Quasi-superpixels with the memory + disk cache under the state directory.
-     *
-     * @param memoryBytes memory budget of the cache ({@code fma.sam.cache-bytes})
-     * @param diskCache whether to keep a disk tier ({@code fma.sam.disk-cache})
-     */
+    /** Quasi-superpixels with the memory + disk cache under the state directory. */
     @Bean
-    public QuasiSuperpixels quasiSuperpixels(
-            ModelBundle bundle,
-            FmaProperties properties,
-            @Value("${fma.sam.cache-bytes:268435456}") long memoryBytes,
-            @Value("${fma.sam.disk-cache:true}") boolean diskCache) {
-        return new QuasiSuperpixels(bundle, memoryBytes, diskCache ? properties.state().dir().resolve("superpixels") : null);
+    public QuasiSuperpixels quasiSuperpixels(ModelBundle bundle, FmaProperties properties, SamProperties sam) {
+        return new QuasiSuperpixels(bundle, sam.cacheBytes(), sam.diskCache() ? properties.state().dir().resolve("superpixels") : null);
     }
 
     /**
@@ -55,18 +39,15 @@ public class PipelineConfiguration {
         return new SeedPipeline(cams, superpixels, metrics.getIfAvailable(() -> StageMetrics.NONE));
     }
 
-    /**
-     * Mask-generation settings of requests ({@code fma.sam.profile}: {@code auto} = {@code demo}
-     * for the demo bundle, {@code official} otherwise), with the field overrides of {@code
-     * fma.sam.override.*} applied.
-     */
     @Bean
-    public AmgSettings amgSettings(ModelBundle bundle, @Value("${fma.sam.profile:auto}") String profile, Environment environment) {
-        AmgSettings base = AmgProfiles.named("auto".equals(profile) ? (bundle.demo() ? "demo" : "official") : profile);
-        Map<String, String> overrides = Binder.get(environment)
-                .bind("fma.sam.override", Bindable.mapOf(String.class, String.class))
-                .orElse(Map.of());
-        return AmgOverrides.apply(base, overrides);
+    public AmgProfileResolver amgProfiles(ModelBundle bundle, SamProperties sam) {
+        return new AmgProfileResolver(sam.profile(), bundle.demo(), bundle.device().isGpu(), sam.override());
+    }
+
+    /** The default mask-generation settings (jobs and requests that name no profile). */
+    @Bean
+    public AmgSettings amgSettings(AmgProfileResolver profiles) {
+        return profiles.resolve(null, null).settings();
     }
 
     @Bean

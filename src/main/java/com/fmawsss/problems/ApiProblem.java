@@ -14,6 +14,7 @@ public class ApiProblem extends RuntimeException {
     private final String slug;
     private final String title;
     private final transient Map<String, Object> properties;
+    private final Long retryAfterSeconds;
 
     /**
      * Creates a problem.
@@ -25,11 +26,23 @@ public class ApiProblem extends RuntimeException {
      * @param properties extra members of the problem document
      */
     public ApiProblem(HttpStatus status, String slug, String title, String detail, Map<String, Object> properties) {
+        this(status, slug, title, detail, properties, null);
+    }
+
+    /** @param retryAfterSeconds the {@code Retry-After} header of an overload answer, or {@code null} */
+    public ApiProblem(HttpStatus status, String slug, String title, String detail, Map<String, Object> properties,
+            Long retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.slug = slug;
         this.title = title;
         this.properties = Map.copyOf(properties);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds for the {@code Retry-After} header, or {@code null} for none. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /**

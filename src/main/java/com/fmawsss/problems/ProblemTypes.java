@@ -28,6 +28,19 @@ public final class ProblemTypes {
     public static final String UNKNOWN_CLASS = "unknown-class";
     /** No such prompt version (422). */
     public static final String UNKNOWN_PROMPT_VERSION = "unknown-prompt-version";
+    /** No such mask-generation profile ({@code amg}) (422). */
+    public static final String UNKNOWN_AMG_PROFILE = "unknown-amg-profile";
+    /**
+     * The request's estimated service time exceeds the synchronous limit: send it with {@code
+     * Prefer: respond-async} or choose a faster profile (422, answered at once).
+     */
+    public static final String TOO_SLOW_FOR_SYNC = "too-slow-for-synchronous";
+    /** The work queued ahead would make this request miss the synchronous limit (503, Retry-After). */
+    public static final String BUSY = "busy";
+    /** No such asynchronous request: unknown id, or its result expired (404). */
+    public static final String UNKNOWN_REQUEST = "unknown-request";
+    /** The asynchronous request was cancelled, or interrupted by a restart (410). */
+    public static final String REQUEST_GONE = "request-gone";
     /** Uploaded score map has the wrong dtype, shape or values (422). */
     public static final String MALFORMED_SCORE_MAP = "malformed-score-map";
     /** The Accept header asks for a format the endpoint cannot produce (406). */
@@ -44,6 +57,8 @@ public final class ProblemTypes {
     public static final String STORAGE_READ_ONLY = "storage-read-only";
     /** Unexpected server error (500); the body never contains internals. */
     public static final String INTERNAL = "internal-error";
+    /** Missing or wrong bearer token of the admin API (401, with WWW-Authenticate). */
+    public static final String UNAUTHORIZED = "unauthorized";
     /** Endpoint or method does not exist (404/405). */
     public static final String NOT_FOUND = "not-found";
 

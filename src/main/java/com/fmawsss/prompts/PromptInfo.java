@@ -19,6 +19,10 @@ public final class PromptInfo {
     public static final String CREATED_AT = "createdAt";
     /** Version the training started from. */
     public static final String PARENT = "parent";
+    /** File the prompts were imported from (e.g. an FMA-WSSS checkpoint's name). */
+    public static final String SOURCE = "source";
+    /** Lower-case hex SHA-256 of that file. */
+    public static final String SOURCE_SHA256 = "sourceSha256";
     /** Prefix of further numeric metrics, e.g. {@code metrics.loss}. */
     public static final String METRIC_PREFIX = "metrics.";
 

@@ -1,5 +1,6 @@
 package com.fmawsss.prompts;
 
+import com.fmawsss.io.Sha256;
 import com.fmawsss.tensors.FloatTensor;
 import com.fmawsss.tensors.Safetensors;
 import com.fmawsss.tensors.TensorFormatException;
@@ -7,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -82,12 +82,7 @@ public final class PromptSetFile {
      * @return lower-case hex
      */
     static String checksum(String description, Map<String, FloatTensor> tensors) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = Sha256.newDigest();
         digest.update(description.getBytes(StandardCharsets.UTF_8));
         new TreeMap<>(tensors).forEach((name, tensor) -> {
             digest.update(name.getBytes(StandardCharsets.UTF_8));

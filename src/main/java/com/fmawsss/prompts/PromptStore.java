@@ -2,34 +2,14 @@ package com.fmawsss.prompts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A durable {@link PromptRegistry} backed by a directory (normally {@code
@@ -37,50 +17,41 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <ul>
  *   <li>Every learned version is one immutable {@code <version>.safetensors} file ({@link
- *       PromptSetFile} format). It is written to a temp file in the same directory, fsynced and
- *       then published under its final name with {@code link(2)}, which fails instead of
- *       overwriting an existing version.
- *   <li>The active version is recorded in {@code active.json}, replaced atomically (temp file,
- *       fsync, atomic rename).
+ *       PromptVersionFiles}), published with {@code link(2)} so that it never overwrites one.
+ *   <li>The active version is recorded in {@code active.json} ({@link ActiveVersionFile}),
+ *       replaced atomically.
  *   <li>On startup every valid version file is loaded; a file that cannot be parsed completely is
  *       logged and skipped. A missing or unknown active version falls back to {@code manual-voc}.
- *   <li>{@link #refresh()} (run every poll interval once {@link #startPolling} was called) loads
+ *   <li>{@link #refresh()} (run every poll interval by the application's task scheduler) loads
  *       version files written by other replicas and follows activations they recorded.
  * </ul>
  *
  * The built-in manual sets are never files. Versions are never deleted by the service.
  */
-public class PromptStore extends PromptRegistry implements AutoCloseable {
+public class PromptStore extends PromptRegistry {
 
     /** File name suffix of version files. */
-    public static final String VERSION_SUFFIX = ".safetensors";
+    public static final String VERSION_SUFFIX = PromptVersionFiles.SUFFIX;
 
     /** Name of the file recording the active version. */
-    public static final String ACTIVE_FILE = "active.json";
+    public static final String ACTIVE_FILE = ActiveVersionFile.NAME;
 
     /** Version ids must be safe, portable file names. */
     private static final Pattern VERSION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private static final String TEMP_SUFFIX = ".tmp";
-    private static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Logger LOG = LoggerFactory.getLogger(PromptStore.class);
 
     private final Path dir;
     private final int textWidth;
+    private final PromptVersionFiles files;
+    private final ActiveVersionFile activeFile;
     // Serialises disk and memory updates, so a poll can never undo a concurrent local activation.
     private final Object lock = new Object();
-    private final Map<String, FileStamp> rejected = new HashMap<>();
     private String unknownActiveWarned;
-    private ScheduledExecutorService poller;
-
-    /** Size and modification time of a rejected file: it is retried only when it changes. */
-    private record FileStamp(long size, long modified) {}
 
     /**
      * Opens (creating if needed) the store and loads its versions and active version.
      *
-     * @param dir the store directory
      * @param textWidth CLIP text width {@code Dt} learned contexts must have; 0 accepts any width
      * @throws UncheckedIOException when the directory cannot be created or listed
      */
@@ -92,15 +63,17 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the prompt store directory " + this.dir, e);
         }
+        this.files = new PromptVersionFiles(this.dir);
+        this.activeFile = new ActiveVersionFile(this.dir);
         synchronized (lock) {
-            removeStaleTempFiles();
+            files.removeStaleTempFiles();
             scanVersions();
-            String wanted = readActive().orElse(DEFAULT_VERSION);
+            String wanted = activeFile.read().orElse(DEFAULT_VERSION);
             if (get(wanted).isPresent()) {
                 super.activate(wanted);
             } else {
                 LOG.warn("Active prompt version '{}' recorded in {} is not available; using {}", wanted,
-                        this.dir.resolve(ACTIVE_FILE), DEFAULT_VERSION);
+                        activeFile.path(), DEFAULT_VERSION);
                 unknownActiveWarned = wanted;
             }
             LOG.info("Prompt store {}: {} versions, active {}", this.dir, versions().size(), active().id());
@@ -110,19 +83,12 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
     /**
      * Tells whether a string can be a version id: 1-128 characters of {@code A-Z a-z 0-9 . _ -},
      * starting with a letter or digit.
-     *
-     * @param version the candidate
-     * @return true when valid
      */
     public static boolean isValidVersionId(String version) {
         return version != null && VERSION_ID.matcher(version).matches();
     }
 
-    /**
-     * Returns the store directory.
-     *
-     * @return the absolute directory
-     */
+    /** The absolute store directory. */
     public Path directory() {
         return dir;
     }
@@ -131,7 +97,6 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
      * Stores a new version durably and registers it. A {@link PromptInfo#CREATED_AT} entry is added
      * when absent.
      *
-     * @param set the prompt set; its id becomes the version
      * @return the stored set (with {@code createdAt})
      * @throws PromptStoreException when the id is invalid or taken, or the width does not fit
      * @throws UncheckedIOException when the file cannot be written
@@ -145,7 +110,9 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
                 throw exists(set.id());
             }
             try {
-                writeVersion(stored);
+                files.publish(stored);
+            } catch (FileAlreadyExistsException e) {
+                throw exists(set.id());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write prompt version " + set.id(), e);
             }
@@ -158,7 +125,6 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
     /**
      * Stores a new version durably (see {@link #add}).
      *
-     * @param set the prompt set
      * @return false when the version already exists
      */
     @Override
@@ -178,7 +144,6 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
      * Makes a version active: records it in {@code active.json}, then swaps the in-memory
      * reference. Other replicas follow at their next poll.
      *
-     * @param version the id
      * @return the previously active set
      * @throws IllegalArgumentException for unknown versions
      * @throws UncheckedIOException when {@code active.json} cannot be written (nothing changes)
@@ -189,7 +154,7 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
             PromptSet previous = active();
             PromptSet next = get(version).orElseThrow(() -> new IllegalArgumentException("unknown prompt version " + version));
             try {
-                writeActive(next.id(), previous.id());
+                activeFile.write(next.id(), previous.id());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot record the active prompt version", e);
             }
@@ -208,7 +173,7 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
         synchronized (lock) {
             try {
                 scanVersions();
-                Optional<String> recorded = readActive();
+                Optional<String> recorded = activeFile.read();
                 if (recorded.isEmpty() || recorded.get().equals(active().id())) {
                     return;
                 }
@@ -227,31 +192,8 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts calling {@link #refresh()} periodically on a daemon thread.
-     *
-     * @param interval the poll interval; zero or negative disables polling
-     */
-    public synchronized void startPolling(Duration interval) {
-        if (interval == null || interval.isZero() || interval.isNegative() || poller != null) {
-            return;
-        }
-        poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "prompt-store-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(1, interval.toMillis());
-        poller.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Stops polling. */
-    @Override
-    public synchronized void close() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
-        }
+    private void scanVersions() {
+        files.scan(version -> get(version).isPresent(), this::requireStorable).forEach(super::register);
     }
 
     private void requireStorable(PromptSet set) {
@@ -272,138 +214,5 @@ public class PromptStore extends PromptRegistry implements AutoCloseable {
     private static PromptStoreException exists(String version) {
         return new PromptStoreException(PromptStoreException.Reason.VERSION_EXISTS,
                 "prompt version '" + version + "' already exists; versions are immutable, pick a new id");
-    }
-
-    private void scanVersions() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + VERSION_SUFFIX)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String version = name.substring(0, name.length() - VERSION_SUFFIX.length());
-                if (name.startsWith(".") || get(version).isPresent()) {
-                    continue;
-                }
-                FileStamp stamp = stamp(file);
-                if (stamp == null || stamp.equals(rejected.get(name))) {
-                    continue;
-                }
-                try {
-                    PromptSet set = PromptSetFile.read(Files.readAllBytes(file));
-                    if (!set.id().equals(version)) {
-                        throw new IllegalArgumentException("the file holds version '" + set.id() + "'");
-                    }
-                    requireStorable(set);
-                    super.register(set);
-                    rejected.remove(name);
-                } catch (IOException | RuntimeException e) {
-                    // Parsed completely or not at all: a bad file never yields a partial set.
-                    rejected.put(name, stamp);
-                    LOG.warn("Skipping prompt version file {}: {}", file, e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the prompt store " + dir, e);
-        }
-    }
-
-    private static FileStamp stamp(Path file) {
-        try {
-            return new FileStamp(Files.size(file), Files.getLastModifiedTime(file).toMillis());
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private Optional<String> readActive() {
-        Path file = dir.resolve(ACTIVE_FILE);
-        try {
-            JsonNode root = JSON.readTree(Files.readAllBytes(file));
-            String version = root.path("version").asString("");
-            if (version.isEmpty()) {
-                LOG.warn("{} names no version; ignoring it", file);
-                return Optional.empty();
-            }
-            return Optional.of(version);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | JacksonException e) {
-            LOG.warn("Cannot read {}: {}", file, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    private void writeVersion(PromptSet set) throws IOException {
-        Path target = dir.resolve(set.id() + VERSION_SUFFIX);
-        Path temp = writeTemp(set.id(), PromptSetFile.write(set));
-        try {
-            try {
-                // link(2) publishes the complete file under its name or fails when the name is taken.
-                Files.createLink(target, temp);
-            } catch (FileAlreadyExistsException e) {
-                throw exists(set.id());
-            } catch (UnsupportedOperationException | FileSystemException e) {
-                // No hard links on this file system: check, then rename (a tiny race between replicas).
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    throw exists(set.id());
-                }
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        syncDirectory();
-    }
-
-    private void writeActive(String version, String previous) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", version);
-        root.put("previous", previous);
-        root.put("activatedAt", Instant.now().toString());
-        Path temp = writeTemp("active", JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
-        try {
-            Files.move(temp, dir.resolve(ACTIVE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        syncDirectory();
-    }
-
-    private Path writeTemp(String name, byte[] bytes) throws IOException {
-        // Hidden and suffixed, so scans never mistake it for a version; same directory for rename.
-        Path temp = dir.resolve("." + name + "." + UUID.randomUUID() + TEMP_SUFFIX);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        return temp;
-    }
-
-    /** Makes the new directory entry durable; not every platform can open a directory, which is fine. */
-    private void syncDirectory() {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("Directory fsync not supported for {}: {}", dir, e.toString());
-        }
-    }
-
-    private void removeStaleTempFiles() {
-        Instant cutoff = Instant.now().minus(STALE_TEMP_AGE);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX)) {
-            for (Path file : files) {
-                // Young temp files may belong to a replica writing right now.
-                if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-                    Files.deleteIfExists(file);
-                    LOG.info("Removed stale temp file {}", file);
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("Cannot clean temp files in {}: {}", dir, e.toString());
-        }
     }
 }

@@ -1,8 +1,10 @@
 package com.fmawsss.sam;
 
+import com.fmawsss.io.Sha256;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.masks.CocoRle;
-import com.fmawsss.sam.QuasiSuperpixel;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,11 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Quasi-superpixels depend only on the image, the SAM weights and the generation settings, so
- * they are cached (spec §4): an in-memory LRU bounded by an estimate of its size in bytes, and an
+ * they are cached (spec §4): an in-memory tier (Caffeine) bounded by an estimate of its size in bytes, and an
  * optional directory of gzip'd JSON files with compressed COCO RLE, written atomically (temp file
  * + rename) so a crash never leaves a half-written entry.
  */
@@ -40,8 +38,7 @@ public final class QuasiSuperpixelCache {
 
     private final long maxBytes;
     private final Path directory;
-    private final LinkedHashMap<String, Entry> memory = new LinkedHashMap<>(16, 0.75f, true);
-    private long bytes;
+    private final Cache<String, Entry> memory;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
 
@@ -56,6 +53,12 @@ public final class QuasiSuperpixelCache {
     public QuasiSuperpixelCache(long maxBytes, Path directory) {
         this.maxBytes = maxBytes;
         this.directory = directory;
+        // Maintenance on the caller's thread: evictions are done when put returns.
+        this.memory = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .<String, Entry>weigher((key, entry) -> (int) Math.min(Integer.MAX_VALUE, entry.bytes()))
+                .executor(Runnable::run)
+                .build();
     }
 
     /**
@@ -67,25 +70,7 @@ public final class QuasiSuperpixelCache {
      * @return a hex key
      */
     public static String key(String imageSha256, String samIdentity, AmgSettings settings) {
-        return sha256(imageSha256 + "|" + samIdentity + "|" + settings.key());
-    }
-
-    /**
-     * Hex SHA-256 of bytes.
-     *
-     * @param data the bytes
-     * @return lower-case hex
-     */
-    public static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(imageSha256 + "|" + samIdentity + "|" + settings.key());
     }
 
     /**
@@ -95,12 +80,10 @@ public final class QuasiSuperpixelCache {
      * @return the masks if cached
      */
     public Optional<List<QuasiSuperpixel>> get(String key) {
-        synchronized (memory) {
-            Entry entry = memory.get(key);
-            if (entry != null) {
-                hits.incrementAndGet();
-                return Optional.of(entry.masks());
-            }
+        Entry entry = memory.getIfPresent(key);
+        if (entry != null) {
+            hits.incrementAndGet();
+            return Optional.of(entry.masks());
         }
         Optional<List<QuasiSuperpixel>> stored = readDisk(key);
         if (stored.isPresent()) {
@@ -114,10 +97,8 @@ public final class QuasiSuperpixelCache {
 
     /** Whether a lookup would hit, without counting it as one (for cost estimates). */
     public boolean contains(String key) {
-        synchronized (memory) {
-            if (memory.containsKey(key)) {
-                return true;
-            }
+        if (memory.asMap().containsKey(key)) {
+            return true;
         }
         return directory != null && java.nio.file.Files.isRegularFile(file(key));
     }
@@ -158,9 +139,7 @@ public final class QuasiSuperpixelCache {
      * @return bytes
      */
     public long bytes() {
-        synchronized (memory) {
-            return bytes;
-        }
+        return memory.policy().eviction().orElseThrow().weightedSize().orElse(0);
     }
 
     private void remember(String key, List<QuasiSuperpixel> masks) {
@@ -168,17 +147,8 @@ public final class QuasiSuperpixelCache {
         for (QuasiSuperpixel q : masks) {
             size += 48 + 4L * q.mask().counts().length;
         }
-        if (size > maxBytes) {
-            return;
-        }
-        synchronized (memory) {
-            Entry previous = memory.put(key, new Entry(masks, size));
-            bytes += size - (previous == null ? 0 : previous.bytes());
-            var it = memory.entrySet().iterator();
-            while (bytes > maxBytes && it.hasNext()) {
-                bytes -= it.next().getValue().bytes();
-                it.remove();
-            }
+        if (size <= maxBytes) {
+            memory.put(key, new Entry(masks, size));
         }
     }
 
@@ -234,15 +204,8 @@ public final class QuasiSuperpixelCache {
         }
     }
 
-    /**
-     * Returns the memory tier's keys, least recently used first (for tests and metrics).
-     *
-     * @return the keys
-     */
+    /** The memory tier's keys, in no particular order (for tests and metrics). */
     public List<String> memoryKeys() {
-        synchronized (memory) {
-            return new ArrayList<>(memory.keySet());
-        }
+        return new ArrayList<>(memory.asMap().keySet());
     }
-
 }

@@ -7,13 +7,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import com.fmawsss.problems.ProblemTypes;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Guards the admin API ({@code /v1/admin/*}) with a bearer token. Runs before the body is read,
@@ -30,11 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 public class AdminTokenFilter extends OncePerRequestFilter {
 
     /** Problem type of missing or wrong credentials. */
-    public static final String UNAUTHORIZED = "unauthorized";
+    public static final String UNAUTHORIZED = ProblemTypes.UNAUTHORIZED;
 
-    private static final String PROBLEM_PREFIX = "urn:fma-wsss:problem:";
     private static final String REALM = "Bearer realm=\"fma-admin\"";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final byte[] expected;
 
@@ -61,14 +57,14 @@ public class AdminTokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (expected == null) {
-            problem(response, HttpServletResponse.SC_NOT_FOUND, "not-found", "Not Found", "no such endpoint");
+            problem(response, HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found", "no such endpoint");
             return;
         }
         byte[] presented = bearerToken(request.getHeader(HttpHeaders.AUTHORIZATION));
         // isEqual's running time depends on the length of its first argument only: the caller's own token.
         if (presented == null || !MessageDigest.isEqual(presented, expected)) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, presented == null ? REALM : REALM + ", error=\"invalid_token\"");
-            problem(response, HttpServletResponse.SC_UNAUTHORIZED, UNAUTHORIZED, "Unauthorized",
+            problem(response, HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Unauthorized",
                     presented == null ? "the admin API needs an 'Authorization: Bearer <token>' header"
                             : "the bearer token is not valid");
             return;
@@ -89,16 +85,8 @@ public class AdminTokenFilter extends OncePerRequestFilter {
         return token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void problem(HttpServletResponse response, int status, String slug, String title, String detail)
+    private static void problem(HttpServletResponse response, HttpStatus status, String slug, String title, String detail)
             throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", PROBLEM_PREFIX + slug);
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        response.setStatus(status);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getOutputStream().write(JSON.writeValueAsBytes(body));
+        ProblemResponses.write(response, status, slug, title, detail);
     }
 }

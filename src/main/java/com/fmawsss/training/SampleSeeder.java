@@ -25,9 +25,14 @@ public final class SampleSeeder {
     public interface Runner {
 
         /** Runs the work on the calling thread. */
-        Runner DIRECT = Callable::call;
+        Runner DIRECT = (image, selection, work) -> work.call();
 
-        SeedResult run(Callable<SeedResult> work) throws Exception;
+        /**
+         * @param image the image the work seeds (for a scheduler's cost estimate)
+         * @param selection its classes
+         * @param work the pipeline call
+         */
+        SeedResult run(DecodedImage image, PromptSelection selection, Callable<SeedResult> work) throws Exception;
     }
 
     private final Vocabulary vocabulary;
@@ -75,7 +80,8 @@ public final class SampleSeeder {
             seeds = new LabelMap(width, height, new int[width * height]);
         } else {
             PromptSelection selection = PromptSelection.of(prompts, names);
-            SeedResult result = runner.run(() -> pipeline.seed(image.image(), image.sha256(), selection, amg, progress));
+            SeedResult result = runner.run(image, selection,
+                    () -> pipeline.seed(image.image(), image.sha256(), selection, amg, progress));
             seeds = new LabelMap(width, height, vocabularyLabels(result.seedMap().labels(), selection));
             if (outputs.extras().contains(SeedOutputs.Extra.CAMS)) {
                 cams = result.cams().toNpz();

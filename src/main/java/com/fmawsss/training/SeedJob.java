@@ -1,28 +1,36 @@
 package com.fmawsss.training;
 
+import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.jobs.Job;
+import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
 import com.fmawsss.ops.scheduler.Priority;
+import com.fmawsss.ops.scheduler.TaskSpec;
 import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.pipeline.SeedResult;
 import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Bulk seed generation of the admin API (spec §5 seed jobs): writes a VOC-style palette PNG
@@ -32,6 +40,9 @@ import java.util.Optional;
  * (written or found). The batch command ({@code seed-batch}) shares the per-sample part.
  */
 public final class SeedJob implements Job {
+
+    /** A bulk image waits behind requests, never cut off while it runs. */
+    private static final Duration QUEUE_TIMEOUT = Duration.ofDays(1);
 
     private final Dataset dataset;
     private final PromptSet prompts;
@@ -67,8 +78,8 @@ public final class SeedJob implements Job {
     public Map<String, String> run(JobContext context) throws Exception {
         Files.createDirectories(output);
         SampleSeeder seeder = new SampleSeeder(dataset.vocabulary(), prompts, pipeline, amg,
-                new SeedOutputs(output, EnumSet.noneOf(SeedOutputs.Extra.class)),
-                work -> scheduler.submit(Priority.BACKGROUND, work).get());
+                new SeedOutputs(output, EnumSet.noneOf(SeedOutputs.Extra.class)), this::onScheduler);
+        Progress cancellable = cancellable(context);
         SeedOutputs outputs = seeder.outputs();
         List<TrainingSample> samples = dataset.samples();
         SeedScores scores = new SeedScores(dataset);
@@ -85,7 +96,7 @@ public final class SeedJob implements Job {
                 skipped++;
             } else {
                 DecodedImage image = decoder.decode(Files.readAllBytes(sample.image()), ImageLimits.defaults());
-                seeds = seeder.seed(sample, image, Progress.NONE);
+                seeds = seeder.seed(sample, image, cancellable);
                 written++;
             }
             scores.add(sample, seeds);
@@ -105,5 +116,33 @@ public final class SeedJob implements Job {
             result.put("perClassIoU", metrics.table());
         });
         return result;
+    }
+
+    /** The pipeline call at background priority: it waits behind requests, with the device's cost estimate. */
+    private SeedResult onScheduler(DecodedImage image, PromptSelection selection, Callable<SeedResult> work) throws Exception {
+        Duration estimate = pipeline.costs().estimate(
+                pipeline.shape(image.image(), selection.present(), true, amg, pipeline.superpixelsCached(image.sha256(), amg)));
+        try {
+            return scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, QUEUE_TIMEOUT, estimate), work).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WorkCancelledException) {
+                throw new JobCancelledException();
+            }
+            throw e;
+        }
+    }
+
+    /** Cancelling the job stops the image at its next stage or point batch, not after it. */
+    private static Progress cancellable(JobContext context) {
+        return new Progress() {
+            @Override
+            public void checkCancelled() {
+                try {
+                    context.checkCancelled();
+                } catch (JobCancelledException e) {
+                    throw new WorkCancelledException("the seed job was cancelled");
+                }
+            }
+        };
     }
 }

@@ -2,11 +2,9 @@ package com.fmawsss.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -21,9 +19,7 @@ class AdminApiDisabledTest {
     @LocalServerPort int port;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-admin-off-").toString();
-        registry.add("fma.state.dir", () -> dir);
+    static void properties(DynamicPropertyRegistry registry) {
         registry.add("fma.admin.token", () -> "");
     }
 

@@ -221,9 +221,8 @@ class AdminPromptsApiTest {
         // A request can still pin another version.
         assertThat(masksPromptId("prompts", "manual-voc")).isEqualTo("manual-voc");
         // A restarted replica over the same directory comes up with the activated version.
-        try (PromptStore restarted = new PromptStore(stateDir.resolve("prompts"), textWidth())) {
-            assertThat(restarted.active().id()).isEqualTo(id);
-        }
+        PromptStore restarted = new PromptStore(stateDir.resolve("prompts"), textWidth());
+        assertThat(restarted.active().id()).isEqualTo(id);
 
         HttpResponse<byte[]> rollback = call("POST", "/v1/admin/prompts/" + before + "/activate", auth);
         assertThat(InferenceApiTest.json(rollback).path("previous").asString()).isEqualTo(id);

@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -56,9 +55,7 @@ class InferenceApiTest {
     @Autowired InferenceScheduler scheduler;
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-api-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
+    static void properties(DynamicPropertyRegistry registry) {
         registry.add("fma.scheduler.queue-capacity", () -> "4");
     }
 
@@ -353,12 +350,27 @@ class InferenceApiTest {
     void thirtyTwoParallelClientsSeeOnly200Or429AndTheQueueDrains() throws Exception {
         byte[] image = png(SyntheticImages.discs(64, 48, 99));
         assertThat(masks(image, null, "classes", "cat").statusCode()).isEqualTo(200); // warms the superpixel cache
+        // The only worker is busy, so the 32 requests meet a full queue: 4 wait, 28 are refused.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        var blocker = scheduler.submit(Priority.INTERACTIVE, () -> {
+            entered.countDown();
+            release.await();
+            return "released";
+        });
+        entered.await();
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
             List<Future<HttpResponse<byte[]>>> futures = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 futures.add(pool.submit(() -> masks(image, null, "classes", "cat")));
             }
+            long end = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (futures.stream().filter(Future::isDone).count() < 28 || scheduler.queueDepth(Priority.INTERACTIVE) < 4) {
+                assertThat(System.nanoTime() - end).as("the queue did not fill within 60 s").isNegative();
+                Thread.sleep(10);
+            }
+            release.countDown();
             List<Integer> statuses = new ArrayList<>();
             for (Future<HttpResponse<byte[]>> f : futures) {
                 HttpResponse<byte[]> r = f.get();
@@ -368,10 +380,12 @@ class InferenceApiTest {
                     assertProblem(r, "queue-full");
                 }
             }
-            assertThat(statuses).containsOnly(200, 429).contains(200);
-            System.out.printf("32 parallel clients: %d x 200, %d x 429%n", statuses.stream().filter(s -> s == 200).count(),
-                    statuses.stream().filter(s -> s == 429).count());
+            assertThat(statuses).containsOnly(200, 429);
+            assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(28);
+            assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(4);
+            assertThat(blocker.get()).isEqualTo("released");
         } finally {
+            release.countDown();
             pool.shutdown();
         }
         assertThat(scheduler.queueDepth(Priority.INTERACTIVE)).isZero();

@@ -56,6 +56,21 @@ class ExifOrientationTest {
     }
 
     @Test
+    void hostileTiffStructuresEndInAnAnswerNotALoopOrAnAllocation() {
+        // IFD0 whose next-IFD offset points back at itself.
+        byte[] cycle = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 8, 0, 0, 0};
+        // 65,535 entries announced in a 22-byte block.
+        byte[] manyEntries = {'M', 'M', 0, 42, 0, 0, 0, 8, (byte) 0xff, (byte) 0xff, 1, 0x12, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0};
+        // A LONG array of 2^31 values before the orientation entry.
+        byte[] hugeCount = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0, 0x00, 0x01, 4, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f,
+                100, 0, 0, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0};
+
+        assertThat(ExifOrientation.parse(cycle, 0, cycle.length)).isEqualTo(6);
+        assertThat(ExifOrientation.parse(manyEntries, 0, manyEntries.length)).isZero();
+        assertThat(ExifOrientation.parse(hugeCount, 0, hugeCount.length)).isEqualTo(3);
+    }
+
+    @Test
     void applyMovesPixelsExactly() {
         // 3x2 image whose red channel numbers the pixels 0..5 row-major.
         byte[] rgb = new byte[18];

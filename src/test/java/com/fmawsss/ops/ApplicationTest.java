@@ -16,8 +16,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.event.EventListener;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,7 +26,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,13 +38,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 class ApplicationTest {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-
-    @DynamicPropertySource
-    static void stateDir(DynamicPropertyRegistry registry) throws IOException {
-        // Keeps the unpacked demo bundle out of the working directory.
-        String dir = Files.createTempDirectory("fma-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
-    }
 
     @TestConfiguration
     static class ReadinessRecorder {

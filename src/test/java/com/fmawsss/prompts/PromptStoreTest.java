@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -188,8 +189,13 @@ class PromptStoreTest {
 
     @Test
     void pollingReplicaFollowsActivations() throws Exception {
-        try (PromptStore a = new PromptStore(dir, WIDTH); PromptStore b = new PromptStore(dir, WIDTH)) {
-            b.startPolling(Duration.ofMillis(20));
+        PromptStore a = new PromptStore(dir, WIDTH);
+        PromptStore b = new PromptStore(dir, WIDTH);
+        // As the application does: its task scheduler refreshes the store every poll interval.
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.initialize();
+        try {
+            scheduler.scheduleWithFixedDelay(b::refresh, Duration.ofMillis(20));
             a.add(learned("v1", 1));
             a.activate("v1");
             assertThat(await(() -> b.active().id().equals("v1"))).isTrue();
@@ -197,6 +203,8 @@ class PromptStoreTest {
 
             a.activate("manual-coco");
             assertThat(await(() -> b.active().id().equals("manual-coco"))).isTrue();
+        } finally {
+            scheduler.shutdown();
         }
     }
 

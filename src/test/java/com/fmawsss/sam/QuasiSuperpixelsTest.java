@@ -80,14 +80,18 @@ class QuasiSuperpixelsTest {
     }
 
     @Test
-    void memoryBudgetEvictsLeastRecentlyUsed() {
-        QuasiSuperpixelCache cache = new QuasiSuperpixelCache(300, null);
+    void theMemoryBudgetHoldsAndKeepsTheNewestEntries() {
         QuasiSuperpixel q = new QuasiSuperpixel(com.fmawsss.masks.CocoRle.encode(new boolean[4], 2, 2), 2, 0.9f, 0.95f);
-        cache.put("a", List.of(q));
-        cache.put("b", List.of(q));
-        cache.get("a");
-        cache.put("c", List.of(q));
-        assertThat(cache.memoryKeys()).containsExactly("a", "c");
-        assertThat(cache.bytes()).isLessThanOrEqualTo(300);
+        long entry = 64 + 48 + 4; // the cache's own size estimate of one single-mask entry
+        QuasiSuperpixelCache cache = new QuasiSuperpixelCache(200 * entry, null);
+
+        for (int i = 0; i < 600; i++) {
+            cache.put("k" + i, List.of(q));
+        }
+
+        assertThat(cache.bytes()).isLessThanOrEqualTo(200 * entry);
+        assertThat(cache.memoryKeys()).hasSizeLessThanOrEqualTo(200).contains("k599");
+        // Entries past the budget are gone from memory (a disk tier would still answer them).
+        assertThat(cache.memoryKeys()).hasSizeGreaterThan(100).doesNotContain("k0");
     }
 }

@@ -5,7 +5,6 @@ import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.prompts.PromptStore;
-import com.fmawsss.prompts.PromptStoreException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -38,11 +37,7 @@ import org.springframework.web.multipart.MultipartFile;
 public class AdminPromptsController {
 
     /** The uploaded file is not a valid prompt-set file (422). */
-    public static final String INVALID_PROMPT_SET = "invalid-prompt-set";
-    /** The prompt set does not fit the bundle (422). */
-    public static final String INCOMPATIBLE_PROMPT_SET = "incompatible-prompt-set";
-    /** The version id is taken (409). */
-    public static final String PROMPT_VERSION_EXISTS = "prompt-version-exists";
+    public static final String INVALID_PROMPT_SET = PromptStoreProblems.INVALID_PROMPT_SET;
 
     private final PromptStore store;
 
@@ -120,17 +115,7 @@ public class AdminPromptsController {
         } catch (RuntimeException e) {
             throw ApiProblem.unprocessable(INVALID_PROMPT_SET, "Invalid prompt set", "not a valid prompt-set file: " + e.getMessage());
         }
-        PromptSet stored;
-        try {
-            stored = store.add(set);
-        } catch (PromptStoreException e) {
-            throw switch (e.reason()) {
-                case VERSION_EXISTS -> new ApiProblem(HttpStatus.CONFLICT, PROMPT_VERSION_EXISTS, "Prompt version exists",
-                        e.getMessage(), Map.of("version", set.id()));
-                case INVALID_VERSION_ID -> ApiProblem.unprocessable(INVALID_PROMPT_SET, "Invalid prompt set", e.getMessage());
-                case INCOMPATIBLE -> ApiProblem.unprocessable(INCOMPATIBLE_PROMPT_SET, "Incompatible prompt set", e.getMessage());
-            };
-        }
+        PromptSet stored = PromptStoreProblems.add(store, set);
         return ResponseEntity.created(URI.create("/v1/admin/prompts/" + stored.id()))
                 .body(PromptVersionView.of(stored, false));
     }

@@ -55,7 +55,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "Start a prompt-training job")
     @PostMapping("/training-jobs")
-    public ResponseEntity<Map<String, Object>> startTraining(@RequestBody JobRequests.TrainingJobRequest request) {
+    public ResponseEntity<JobView> startTraining(@RequestBody JobRequests.TrainingJobRequest request) {
         return start(JobFactory.TRAINING, JSON.writeValueAsString(request), factory.training(request), "training-jobs");
     }
 
@@ -66,7 +66,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "List training jobs")
     @GetMapping("/training-jobs")
-    public List<Map<String, Object>> trainingJobs() {
+    public List<JobView> trainingJobs() {
         return list(JobFactory.TRAINING);
     }
 
@@ -78,7 +78,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "Get a training job")
     @GetMapping("/training-jobs/{id}")
-    public Map<String, Object> trainingJob(@PathVariable("id") String id) {
+    public JobView trainingJob(@PathVariable("id") String id) {
         return JobView.of(find(id, JobFactory.TRAINING));
     }
 
@@ -90,7 +90,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "Cancel a training job")
     @DeleteMapping("/training-jobs/{id}")
-    public Map<String, Object> cancelTraining(@PathVariable("id") String id) {
+    public JobView cancelTraining(@PathVariable("id") String id) {
         find(id, JobFactory.TRAINING);
         return JobView.of(runner.cancel(id).orElseThrow());
     }
@@ -103,8 +103,19 @@ public class AdminJobsController {
      */
     @Operation(summary = "Start a seed job")
     @PostMapping("/seed-jobs")
-    public ResponseEntity<Map<String, Object>> startSeeds(@RequestBody JobRequests.SeedJobRequest request) {
+    public ResponseEntity<JobView> startSeeds(@RequestBody JobRequests.SeedJobRequest request) {
         return start(JobFactory.SEED, JSON.writeValueAsString(request), factory.seed(request), "seed-jobs");
+    }
+
+    /**
+     * Lists seed jobs.
+     *
+     * @return the jobs, oldest first
+     */
+    @Operation(summary = "List seed jobs")
+    @GetMapping("/seed-jobs")
+    public List<JobView> seedJobs() {
+        return list(JobFactory.SEED);
     }
 
     /**
@@ -115,7 +126,7 @@ public class AdminJobsController {
      */
     @Operation(summary = "Get a seed job")
     @GetMapping("/seed-jobs/{id}")
-    public Map<String, Object> seedJob(@PathVariable("id") String id) {
+    public JobView seedJob(@PathVariable("id") String id) {
         return JobView.of(find(id, JobFactory.SEED));
     }
 
@@ -127,19 +138,19 @@ public class AdminJobsController {
      */
     @Operation(summary = "Cancel a seed job")
     @DeleteMapping("/seed-jobs/{id}")
-    public Map<String, Object> cancelSeeds(@PathVariable("id") String id) {
+    public JobView cancelSeeds(@PathVariable("id") String id) {
         find(id, JobFactory.SEED);
         return JobView.of(runner.cancel(id).orElseThrow());
     }
 
-    private ResponseEntity<Map<String, Object>> start(String type, String request, Job job, String collection) {
+    private ResponseEntity<JobView> start(String type, String request, Job job, String collection) {
         JobRecord record = runner.submit(type, request, job);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/v1/admin/" + collection + "/" + record.id()))
                 .body(JobView.of(record));
     }
 
-    private List<Map<String, Object>> list(String type) {
+    private List<JobView> list(String type) {
         return runner.list().stream().filter(r -> r.type().equals(type)).map(JobView::of).toList();
     }
 

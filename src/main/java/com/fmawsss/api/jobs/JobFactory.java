@@ -12,6 +12,7 @@ import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.prompts.PromptStoreException;
+import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
 import com.fmawsss.training.SeedJob;
@@ -34,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class JobFactory {
 
-    static final String TRAINING = "training";
+    /** Job type of prompt training (also started by Label Studio's START_TRAINING). */
+    public static final String TRAINING = "training";
     static final String SEED = "seed";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -156,7 +158,10 @@ public final class JobFactory {
         DatasetFormat format = parse(DatasetFormat.class, request.format(), "dataset.format");
         Path root = roots.resolve(request.root());
         String split = request.split() == null ? "train" : request.split();
-        Dataset dataset = new DatasetSpec(format, root, split).open();
+        Vocabulary vocabulary = request.vocabulary() == null ? null : Vocabulary.builtIn(request.vocabulary()).orElseThrow(
+                () -> ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid dataset.vocabulary",
+                        "dataset.vocabulary must be voc or coco, got '" + request.vocabulary() + "'"));
+        Dataset dataset = new DatasetSpec(format, root, split, vocabulary).open();
         ValidationReport report = DatasetValidator.validate(dataset);
         if (!report.isValid()) {
             throw new ApiProblem(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "invalid-dataset", "Invalid dataset",

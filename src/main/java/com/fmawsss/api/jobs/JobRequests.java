@@ -11,8 +11,21 @@ public final class JobRequests {
      * @param format {@code voc}, {@code coco} or {@code manifest}
      * @param root directory (or manifest file) relative to / under a data root
      * @param split split name (VOC/COCO) — e.g. {@code train_aug}
+     * @param vocabulary {@code voc} or {@code coco}; default: the format's (VOC for voc and manifest)
      */
-    public record DatasetRequest(String format, String root, String split) {}
+    public record DatasetRequest(String format, String root, String split, String vocabulary) {
+
+        /**
+         * A dataset with the format's vocabulary.
+         *
+         * @param format {@code voc}, {@code coco} or {@code manifest}
+         * @param root directory (or manifest file)
+         * @param split split name
+         */
+        public DatasetRequest(String format, String root, String split) {
+            this(format, root, split, null);
+        }
+    }
 
     /**
      * Iterations per stage.

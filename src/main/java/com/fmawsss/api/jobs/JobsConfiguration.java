@@ -2,6 +2,9 @@ package com.fmawsss.api.jobs;
 
 import com.fmawsss.FmaProperties;
 import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.jobs.Job;
+import com.fmawsss.jobs.JobRecord;
+import com.fmawsss.jobs.JobResumer;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobStore;
 import com.fmawsss.ops.metrics.JobMetrics;
@@ -12,6 +15,9 @@ import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -42,11 +48,15 @@ public class JobsConfiguration {
      * @param properties service properties
      * @param factory rebuilds unfinished jobs
      * @param metrics job gauges (state, stage, iteration, loss, images/s)
+     * @param resumers rebuild job types the factory does not know (e.g. Label Studio pre-annotation)
      * @return the runner (unfinished jobs already re-queued)
      */
     @Bean(destroyMethod = "close")
-    public JobRunner jobRunner(FmaProperties properties, JobFactory factory, JobMetrics metrics) {
-        JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), factory::resume, Clock.systemUTC());
+    public JobRunner jobRunner(FmaProperties properties, JobFactory factory, JobMetrics metrics,
+            ObjectProvider<JobResumer> resumers) {
+        Function<JobRecord, Optional<Job>> resume = record -> factory.resume(record).or(() -> resumers.orderedStream()
+                .filter(r -> r.type().equals(record.type())).findFirst().flatMap(r -> r.resume(record)));
+        JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), resume, Clock.systemUTC());
         runner.onChange(r -> {
             metrics.register(r.id(), r.type());
             metrics.update(r.id(), new JobProgress(r.state().name().toLowerCase(java.util.Locale.ROOT),

@@ -3,11 +3,7 @@ package com.fmawsss.ops.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +13,7 @@ import java.util.function.Supplier;
  * (activation may happen on another replica and reach this one through the shared prompt store)
  * and may also be called directly by whoever activates a version.
  */
-public final class InfoMetric implements AutoCloseable {
+public final class InfoMetric {
 
     /** Micrometer name (Prometheus: {@code fma_info}). */
     public static final String NAME = "fma.info";
@@ -25,7 +21,6 @@ public final class InfoMetric implements AutoCloseable {
     private final MeterRegistry registry;
     private final Tags fixed;
     private final Supplier<String> promptVersion;
-    private ScheduledExecutorService poller;
     private Gauge gauge;
     private String version;
 
@@ -74,34 +69,12 @@ public final class InfoMetric implements AutoCloseable {
         return version;
     }
 
-    /**
-     * Starts polling the prompt version on a daemon thread.
-     *
-     * @param period time between checks
-     * @return this
-     */
-    public synchronized InfoMetric startPolling(Duration period) {
-        if (poller == null) {
-            poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("fma-info-metric").factory());
-            poller.scheduleWithFixedDelay(this::refreshQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        return this;
-    }
-
-    private void refreshQuietly() {
+    /** {@link #refresh()} for a scheduler: a failing check must not cancel the schedule; the next one retries. */
+    public void refreshQuietly() {
         try {
             refresh();
         } catch (RuntimeException e) {
-            // A failing check must not cancel the schedule; the next one retries.
-        }
-    }
-
-    /** Stops polling; the gauge stays registered until the registry closes. */
-    @Override
-    public synchronized void close() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
+            // retried at the next period
         }
     }
 }

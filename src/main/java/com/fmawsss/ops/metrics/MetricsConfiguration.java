@@ -9,9 +9,10 @@ import com.fmawsss.sam.QuasiSuperpixels;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
+import java.time.Instant;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /** The service's own meters (docs/metrics.md); HTTP and JVM meters come from Spring Boot. */
 @Configuration(proxyBeanMethods = false)
@@ -56,21 +57,24 @@ public class MetricsConfiguration {
      * @param registry the registry
      * @param bundle the loaded bundle
      * @param prompts the prompt registry
-     * @param period how often to check the active version ({@code fma.metrics.info-refresh})
+     * @param metrics {@code fma.metrics.info-refresh}: how often to check the active version
      * @return the gauge holder
      */
-    @Bean(destroyMethod = "close")
+    @Bean
     public InfoMetric infoMetric(MeterRegistry registry, ModelBundle bundle, PromptRegistry prompts,
-            @Value("${fma.metrics.info-refresh:5s}") Duration period) {
+            MetricsProperties metrics, TaskScheduler scheduler) {
+        Duration period = metrics.infoRefresh();
         BundleManifest m = bundle.manifest();
         Tags fixed = Tags.of(
                 "bundle_clip", source(m.clip().source(), m.clip().revision()),
                 "bundle_sam", source(m.sam().source(), m.sam().revision()),
                 "device", Devices.name(bundle.device()));
-        return new InfoMetric(registry, fixed, () -> {
+        InfoMetric info = new InfoMetric(registry, fixed, () -> {
             PromptSet active = prompts.active();
             return active == null ? null : active.id();
-        }).startPolling(period);
+        });
+        scheduler.scheduleWithFixedDelay(info::refreshQuietly, Instant.now().plus(period), period);
+        return info;
     }
 
     /**

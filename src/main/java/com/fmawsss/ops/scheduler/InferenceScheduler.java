@@ -555,12 +555,18 @@ public final class InferenceScheduler implements AutoCloseable {
         lock.lock();
         try {
             for (ScheduledTask<?> task : running) {
+                if (task.future.isDone()) {
+                    continue; // cancelled or timed out: its work stops at its next check
+                }
                 long estimate = estimateNanos(task, fallback);
                 total += Math.max(0, estimate - (now - task.startedAt));
             }
             for (Priority ahead : Priority.values()) {
                 if (ahead.ordinal() <= priority.ordinal()) {
                     for (ScheduledTask<?> task : queues.queued(ahead)) {
+                        if (task.future.isDone()) {
+                            continue;
+                        }
                         total += estimateNanos(task, fallback);
                     }
                 }

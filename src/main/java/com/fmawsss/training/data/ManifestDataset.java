@@ -118,17 +118,7 @@ public final class ManifestDataset extends LoadedDataset {
                 }
             }
         } else if (mask.isPresent() && Files.isRegularFile(mask.get())) {
-            try {
-                MaskFiles.PresentClasses present = MaskFiles.present(MaskFiles.read(mask.get()),
-                        vocabulary.classes().size());
-                labels.addAll(present.indices());
-                for (int unknown : present.unknown()) {
-                    problems.add(new DatasetProblem(DatasetProblem.Kind.UNKNOWN_CLASS, where,
-                            "mask label " + unknown + " is not a class of vocabulary " + vocabulary.name()));
-                }
-            } catch (DatasetException e) {
-                problems.add(new DatasetProblem(DatasetProblem.Kind.UNREADABLE_MASK, where, e.getMessage()));
-            }
+            MaskFiles.addPresentClasses(mask.get(), vocabulary, where, labels, problems);
         }
         return Optional.of(new TrainingSample(id, image.get(), labels, mask, where));
     }

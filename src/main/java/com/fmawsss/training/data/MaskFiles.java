@@ -4,6 +4,7 @@ import com.fmawsss.image.ImageDecodeException;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.image.LabelMapPng;
+import com.fmawsss.prompts.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,5 +67,25 @@ final class MaskFiles {
             }
         }
         return new PresentClasses(indices, unknown);
+    }
+
+    /**
+     * Adds the vocabulary indices of the classes a mask file holds to {@code labels}, and a problem
+     * for every label the vocabulary lacks or for an unreadable file.
+     *
+     * @param where the sample, as problems name it
+     */
+    static void addPresentClasses(Path mask, Vocabulary vocabulary, String where, List<Integer> labels,
+            List<DatasetProblem> problems) {
+        try {
+            PresentClasses present = present(read(mask), vocabulary.classes().size());
+            labels.addAll(present.indices());
+            for (int unknown : present.unknown()) {
+                problems.add(new DatasetProblem(DatasetProblem.Kind.UNKNOWN_CLASS, where,
+                        "mask label " + unknown + " is not a class of vocabulary " + vocabulary.name()));
+            }
+        } catch (DatasetException e) {
+            problems.add(new DatasetProblem(DatasetProblem.Kind.UNREADABLE_MASK, where, e.getMessage()));
+        }
     }
 }

@@ -163,17 +163,7 @@ public final class VocDataset extends LoadedDataset {
         String where = entry.id() + " (" + entry.where() + ")";
         boolean labelled = false;
         if (entry.mask().isPresent() && Files.isRegularFile(entry.mask().get())) {
-            try {
-                MaskFiles.PresentClasses present = MaskFiles.present(MaskFiles.read(entry.mask().get()),
-                        vocabulary.classes().size());
-                labels.addAll(present.indices());
-                for (int unknown : present.unknown()) {
-                    problems.add(new DatasetProblem(DatasetProblem.Kind.UNKNOWN_CLASS, where,
-                            "mask label " + unknown + " is not a class of vocabulary " + vocabulary.name()));
-                }
-            } catch (DatasetException e) {
-                problems.add(new DatasetProblem(DatasetProblem.Kind.UNREADABLE_MASK, where, e.getMessage()));
-            }
+            MaskFiles.addPresentClasses(entry.mask().get(), vocabulary, where, labels, problems);
             labelled = true;
         } else if (Files.isRegularFile(entry.annotation())) {
             try {

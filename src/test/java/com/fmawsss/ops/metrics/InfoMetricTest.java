@@ -53,14 +53,4 @@ class InfoMetricTest {
 
         assertThat(only().getId().getTag("prompt_version")).isEqualTo("none");
     }
-
-    @Test
-    void pollingIsStoppedByClose() {
-        InfoMetric metric = new InfoMetric(registry, fixed, active::get).startPolling(java.time.Duration.ofHours(1));
-
-        metric.close();
-        metric.close(); // idempotent
-
-        assertThat(only().getId().getTag("prompt_version")).isEqualTo("manual-voc");
-    }
 }

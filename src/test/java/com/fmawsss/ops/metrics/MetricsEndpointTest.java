@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The fma_* meters as Prometheus scrapes them: the service on a random port (demo bundle), one
@@ -33,12 +30,6 @@ class MetricsEndpointTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final String[] STAGES = {"clip_encode", "gradcam", "caa", "sam_encode", "sam_decode", "sams"};
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        String dir = Files.createTempDirectory("fma-metrics-state-").toString();
-        registry.add("fma.state.dir", () -> dir);
-    }
 
     @LocalServerPort int port;
 

@@ -1,0 +1,159 @@
+package com.fmawsss.api.cvat;
+
+import com.fmawsss.api.RequestReader;
+import com.fmawsss.image.DecodedImage;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.integrations.Segmenter;
+import com.fmawsss.integrations.cvat.CvatDetections;
+import com.fmawsss.integrations.cvat.CvatProperties;
+import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * CVAT's detector protocol: the body CVAT's lambda manager sends a {@code detector} function
+ * ({@code {"image": <base64>, "threshold": ...}}, plus {@code "classes"} from the function's label
+ * spec) answered with CVAT's detector result, one mask shape per region. The nuclio function in
+ * {@code integrations/cvat/} only forwards to this endpoint. Class semantics are those of {@code
+ * /v1/masks}; {@code threshold} is accepted and ignored (see docs/integrations.md).
+ */
+@RestController
+@RequestMapping(path = "${fma.cvat.base-path:/cvat}", produces = MediaType.APPLICATION_JSON_VALUE)
+@ConditionalOnProperty(prefix = "fma.cvat", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class CvatController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final RequestReader reader;
+    private final Segmenter segmenter;
+    private final ImageDecoder decoder;
+    private final CvatProperties properties;
+
+    /**
+     * Creates the controller.
+     *
+     * @param reader validates class lists as the inference endpoints do
+     * @param segmenter the inference
+     * @param decoder image decoding
+     * @param properties settings
+     */
+    public CvatController(RequestReader reader, Segmenter segmenter, ImageDecoder decoder, CvatProperties properties) {
+        this.reader = reader;
+        this.segmenter = segmenter;
+        this.decoder = decoder;
+        this.properties = properties;
+    }
+
+    /**
+     * Detects class regions in an image.
+     *
+     * @param request the raw request (the body is read with a size limit)
+     * @return the detections
+     */
+    @PostMapping(path = "/detect", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public CompletableFuture<List<CvatDetections.Detection>> detect(HttpServletRequest request) {
+        JsonNode body = readBody(request);
+        JsonNode image = body.path("image");
+        if (!image.isString() || image.asString().isEmpty()) {
+            throw ApiProblem.badRequest("'image' must be the base64-encoded image");
+        }
+        JsonNode threshold = body.path("threshold");
+        if (!threshold.isMissingNode() && !threshold.isNull() && !(threshold.isNumber() || isNumericText(threshold))) {
+            throw ApiProblem.badRequest("'threshold' must be a number");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(image.asString().replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("'image' is not valid base64");
+        }
+        DecodedImage decoded = decoder.decode(bytes, segmenter.imageLimits());
+        List<String> classes = reader.classes(classes(body.path("classes")), "classes");
+        Duration timeout = Duration.ofMinutes(2);
+        return segmenter.segment(decoded, classes, null, Segmenter.Urgency.INTERACTIVE, timeout).thenApply(CvatDetections::of);
+    }
+
+    private List<String> classes(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            List<String> vocabulary = segmenter.activePromptSet().vocabulary().classNames();
+            if (vocabulary.size() > segmenter.maxClasses()) {
+                throw ApiProblem.unprocessable(ProblemTypes.INVALID_CLASSES, "Invalid classes", "the active vocabulary has "
+                        + vocabulary.size() + " classes, more than " + segmenter.maxClasses() + " per request: send 'classes'");
+            }
+            return vocabulary;
+        }
+        if (node.isString()) {
+            names.add(node.asString());
+        } else if (node.isArray()) {
+            for (JsonNode name : node) {
+                if (!name.isString()) {
+                    throw ApiProblem.badRequest("'classes' must be a list of names");
+                }
+                names.add(name.asString());
+            }
+        } else {
+            throw ApiProblem.badRequest("'classes' must be a list of names");
+        }
+        return names;
+    }
+
+    private JsonNode readBody(HttpServletRequest request) {
+        long max = properties.maxBodyBytes();
+        if (request.getContentLengthLong() > max) {
+            throw tooLarge(max);
+        }
+        byte[] bytes;
+        try (InputStream in = request.getInputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("the body could not be read");
+        }
+        if (bytes.length > max) {
+            throw tooLarge(max);
+        }
+        try {
+            JsonNode body = JSON.readTree(bytes);
+            if (body == null || !body.isObject()) {
+                throw ApiProblem.badRequest("the body must be a JSON object");
+            }
+            return body;
+        } catch (JacksonException e) {
+            throw ApiProblem.badRequest("the body is not valid JSON");
+        }
+    }
+
+    private static ApiProblem tooLarge(long max) {
+        return new ApiProblem(HttpStatus.PAYLOAD_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large",
+                "the body is larger than " + max + " bytes (fma.cvat.max-body-bytes)", Map.of());
+    }
+
+    private static boolean isNumericText(JsonNode node) {
+        if (!node.isString()) {
+            return false;
+        }
+        try {
+            Double.parseDouble(node.asString());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package com.fmawsss.api.cvat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fmawsss.api.Multipart;
+import com.fmawsss.cam.SyntheticImages;
+import com.fmawsss.image.ImageLimits;
+import com.fmawsss.image.LabelMap;
+import com.fmawsss.image.LabelMapPng;
+import com.fmawsss.image.RgbImages;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * CVAT's detector body in, CVAT's detector result out: the masks (crop + inclusive box), decoded
+ * here independently, paint exactly the {@code /v1/seeds} label map of the same image.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class CvatApiTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort int port;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) throws Exception {
+        String dir = Files.createTempDirectory("fma-cvat-state-").toString();
+        registry.add("fma.state.dir", () -> dir);
+        registry.add("fma.cvat.max-body-bytes", () -> "300000");
+    }
+
+    static byte[] png(long seed) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(72, 56, seed)), "png", out);
+        return out.toByteArray();
+    }
+
+    HttpResponse<String> detect(String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/cvat/detect")).timeout(Duration.ofMinutes(3))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void masksDecodeToExactlyTheSeedLabelMap() throws Exception {
+        // Images on which the random-weight demo bundle finds both classes and background (if the demo
+        // bundle changes, the positivity checks below say so instead of comparing empty maps).
+        for (long seed : new long[] {22, 11}) {
+            byte[] image = png(seed);
+            String body = JSON.createObjectNode().put("image", Base64.getEncoder().encodeToString(image)).put("threshold", 0.5)
+                    .set("classes", JSON.createArrayNode().add("cat").add("dog")).toString();
+            HttpResponse<String> response = detect(body);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode detections = JSON.readTree(response.body());
+            HttpResponse<byte[]> seeds = new Multipart().file("image", "x.png", "image/png", image).field("labels", "cat,dog")
+                    .post(port, "/v1/seeds", "image/png");
+            assertThat(seeds.statusCode()).isEqualTo(200);
+            LabelMap expected = LabelMapPng.decode(seeds.body(), ImageLimits.defaults());
+            List<String> classes = List.of("cat", "dog");
+            int[] painted = new int[72 * 56];
+            for (JsonNode d : detections) {
+                assertThat(d.path("type").asString()).isEqualTo("mask");
+                assertThat(Double.parseDouble(d.path("confidence").asString())).isBetween(0.0, 1.0);
+                assertThat(d.path("points").size() % 2).isZero();
+                assertThat(d.path("points").size()).isGreaterThanOrEqualTo(8);
+                int label = classes.indexOf(d.path("label").asString()) + 1;
+                assertThat(label).isPositive();
+                JsonNode mask = d.path("mask");
+                int n = mask.size();
+                int xtl = mask.get(n - 4).asInt();
+                int ytl = mask.get(n - 3).asInt();
+                int xbr = mask.get(n - 2).asInt();
+                int ybr = mask.get(n - 1).asInt();
+                int w = xbr - xtl + 1;
+                assertThat(n - 4).isEqualTo(w * (ybr - ytl + 1));
+                for (int i = 0; i < n - 4; i++) {
+                    int v = mask.get(i).asInt();
+                    assertThat(v).isIn(0, 255);
+                    if (v == 255) {
+                        int p = (ytl + i / w) * 72 + xtl + i % w;
+                        assertThat(painted[p]).as("masks overlap").isZero();
+                        painted[p] = label;
+                    }
+                }
+            }
+            assertThat(detections.size()).isPositive();
+            assertThat(expected.labels()).contains(0, 1);
+            assertThat(painted).as("seed %d", seed).isEqualTo(expected.labels());
+        }
+    }
+
+    @Test
+    void badBodiesAreProblems() throws Exception {
+        String image = Base64.getEncoder().encodeToString(png(3));
+        assertThat(detect("{}").statusCode()).isEqualTo(400);
+        assertThat(detect("not json").statusCode()).isEqualTo(400);
+        assertThat(detect("[1, 2]").statusCode()).isEqualTo(400);
+        assertThat(detect("{\"image\": \"%%%\"}").statusCode()).isEqualTo(400);
+        HttpResponse<String> notImage = detect("{\"image\": \"" + Base64.getEncoder().encodeToString("hello".getBytes()) + "\"}");
+        assertThat(notImage.statusCode()).isIn(400, 415);
+        assertThat(notImage.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(detect("{\"image\": \"" + image + "\", \"threshold\": \"high\"}").statusCode()).isEqualTo(400);
+        HttpResponse<String> emptyClass = detect("{\"image\": \"" + image + "\", \"classes\": [\"cat\", \"\"]}");
+        assertThat(emptyClass.statusCode()).isEqualTo(422);
+        assertThat(emptyClass.body()).contains("urn:fma-wsss:problem:invalid-classes");
+        assertThat(detect("{\"image\": \"" + image + "\", \"classes\": [1]}").statusCode()).isEqualTo(400);
+        HttpResponse<String> tooLarge = detect("{\"image\": \"" + "A".repeat(400_000) + "\"}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+    }
+}
