@@ -1,7 +1,7 @@
 package com.fmawsss.batch;
 
-import com.fmawsss.bundle.BundleVerifier;
 import com.fmawsss.bundle.Devices;
+import com.fmawsss.io.Sha256;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.training.SeedOutputs;
 import com.fmawsss.training.data.Dataset;
@@ -10,7 +10,6 @@ import com.fmawsss.training.data.DatasetSpec;
 import com.fmawsss.training.data.TrainingSample;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,10 +138,10 @@ final class SeedBatchCommand {
     static String idsSha256(List<TrainingSample> samples) {
         StringBuilder ids = new StringBuilder();
         samples.stream().map(TrainingSample::id).sorted().forEach(id -> ids.append(id).append('\n'));
-        return BundleVerifier.sha256(ids.toString().getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(ids.toString());
     }
 
     private static String promptSha256(SeedModels models) {
-        return BundleVerifier.sha256(PromptSetFile.write(models.prompts()));
+        return Sha256.hex(PromptSetFile.write(models.prompts()));
     }
 }

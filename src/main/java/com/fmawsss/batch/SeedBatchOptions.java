@@ -29,7 +29,7 @@ import java.util.Set;
  * @param promptVersion a version of the prompt store under the state directory (empty: its active one)
  * @param promptFile a prompt-set file to use instead of the store
  * @param stateDir the service's state directory (prompt store, unpacked demo bundle)
- * @param amgProfile mask-generation profile name ({@code auto}: demo for the demo bundle, else official)
+ * @param amgProfile mask-generation profile name ({@code auto}: the service's choice, {@code pipeline.AmgProfileResolver})
  * @param device {@code auto}, {@code cpu} or {@code cuda:N}
  * @param extras output files besides the PNG
  * @param prefetch images decoded ahead on a background thread (0: decode in line)

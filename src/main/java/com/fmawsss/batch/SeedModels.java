@@ -12,6 +12,9 @@ import com.fmawsss.bundle.TorchThreads;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.UnknownClassException;
+import com.fmawsss.io.Sha256;
+import com.fmawsss.pipeline.AmgChoice;
+import com.fmawsss.pipeline.AmgProfileResolver;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptRegistry;
@@ -20,13 +23,13 @@ import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.prompts.PromptStoreConfiguration;
 import com.fmawsss.prompts.Vocabulary;
-import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixels;
 import com.fmawsss.tensors.TensorFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The models of a shard, wired with plain constructors (no Spring context): the verified bundle on
@@ -64,16 +67,17 @@ final class SeedModels implements AutoCloseable {
                     ? new DemoBundle(SeedModels.class.getClassLoader(), verifier).materialize(options.stateDir())
                     : Path.of(options.bundle());
             BundleManifest manifest = verifier.verify(dir);
-            String manifestSha256 = BundleVerifier.sha256(dir.resolve(BundleManifest.FILE_NAME));
+            String manifestSha256 = Sha256.hex(dir.resolve(BundleManifest.FILE_NAME));
             boolean randomWeights = packagedDemo || manifest.tiny();
-            String profile = "auto".equals(options.amgProfile()) ? (randomWeights ? "demo" : "official") : options.amgProfile();
-            AmgSettings amg = AmgProfiles.named(profile);
             TorchThreads.apply(options.threads(), 0);
             Device device = Devices.resolve(options.device());
+            // The service's choice: auto is demo for random weights, official on a GPU, fast on a CPU.
+            AmgChoice amg = new AmgProfileResolver(options.amgProfile(), randomWeights, device.isGpu(), Map.of())
+                    .resolve(null, null);
             bundle = new BundleLoader().load(dir, manifest, device, randomWeights);
             PromptSet prompts = prompts(options, manifest.clip().textWidth());
             requireClasses(prompts, vocabulary);
-            return new SeedModels(bundle, manifestSha256, prompts, profile, amg);
+            return new SeedModels(bundle, manifestSha256, prompts, amg.profile(), amg.settings());
         } catch (BundleException | IllegalArgumentException | IOException e) {
             if (bundle != null) {
                 bundle.close();

@@ -1,10 +1,9 @@
 package com.fmawsss.batch;
 
+import com.fmawsss.io.Sha256;
 import com.fmawsss.training.data.TrainingSample;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
@@ -22,7 +21,7 @@ public final class ShardAssignment {
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be >= 1");
         }
-        byte[] digest = sha256().digest(id.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = Sha256.newDigest().digest(id.getBytes(StandardCharsets.UTF_8));
         long high = ByteBuffer.wrap(digest, 0, Long.BYTES).getLong();
         return (int) Long.remainderUnsigned(high, shards);
     }
@@ -30,13 +29,5 @@ public final class ShardAssignment {
     /** The samples of one shard, in dataset order. */
     public static List<TrainingSample> select(List<TrainingSample> samples, int index, int shards) {
         return samples.stream().filter(s -> shardOf(s.id(), shards) == index).toList();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
-        }
     }
 }
