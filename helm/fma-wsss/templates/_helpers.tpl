@@ -87,3 +87,30 @@ Data roots passed as FMA_DATA_ROOTS.
 {{- define "fma-wsss.dataRoots" -}}
 {{- .Values.config.dataRoots | default .Values.persistence.data.mountPath }}
 {{- end }}
+
+{{/*
+Labels of the seed Job and its pods. They leave out app.kubernetes.io/name on purpose: the
+Service, the Deployment and the PodDisruptionBudget select name + instance, and seed pods (which
+serve no HTTP) must never match them.
+*/}}
+{{- define "fma-wsss.seedJobLabels" -}}
+helm.sh/chart: {{ include "fma-wsss.chart" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/component: seed-job
+app.kubernetes.io/part-of: fma-wsss
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Run id of the seed Job: seedJob.runId, or the first 10 hex digits of a hash of the seedJob values.
+*/}}
+{{- define "fma-wsss.seedRunId" -}}
+{{- $runId := .Values.seedJob.runId | default (toJson .Values.seedJob | sha256sum | trunc 10) | toString }}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$" $runId) }}
+{{- fail (printf "seedJob.runId %q must be 1-20 lower-case letters, digits and '-', starting and ending with a letter or digit" $runId) }}
+{{- end }}
+{{- $runId }}
+{{- end }}

@@ -1,5 +1,6 @@
 package com.fmawsss;
 
+import com.fmawsss.batch.BatchMain;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -18,15 +19,19 @@ public class FmaWsssApplication {
     public static final String DJL_OFFLINE_PROPERTY = "ai.djl.offline";
 
     /**
-     * Starts the service.
+     * Starts the service, or runs a batch command ({@code seed-batch}, {@code seed-merge}; see
+     * docs/bulk-seeding.md) without it when the first argument names one.
      *
-     * @param args command-line arguments, passed to Spring Boot
+     * @param args command-line arguments, passed to Spring Boot or the batch command
      */
     public static void main(String[] args) {
         // Must happen before anything touches DJL: the PyTorch natives come from the
         // pytorch-native-cpu jar and nothing may be fetched at run time. An explicit -D wins.
         if (System.getProperty(DJL_OFFLINE_PROPERTY) == null) {
             System.setProperty(DJL_OFFLINE_PROPERTY, "true");
+        }
+        if (BatchMain.handles(args)) {
+            System.exit(BatchMain.run(args, System.getenv(), System.err));
         }
         SpringApplication.run(FmaWsssApplication.class, args);
     }

@@ -29,9 +29,23 @@ public final class AtomicFiles {
      *     then unchanged and no temporary file is left)
      */
     public static void write(Path target, byte[] bytes) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        write(target, bytes, target.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Writes a file atomically with its temporary file in another directory, so that a writer can
+     * clear the leftovers of its own crashed runs without touching anybody else's files in flight.
+     *
+     * @param target the file to create or replace
+     * @param bytes its new content
+     * @param tempDirectory where the temporary file lives until the rename; must be on the target's
+     *     file system (the rename is then atomic)
+     * @throws IOException as {@link #write(Path, byte[])}
+     */
+    public static void write(Path target, byte[] bytes, Path tempDirectory) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Files.createDirectories(tempDirectory);
+        Path temp = Files.createTempFile(tempDirectory, "." + target.getFileName(), ".tmp");
         try {
             Files.write(temp, bytes);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {

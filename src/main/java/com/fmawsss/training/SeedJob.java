@@ -2,42 +2,42 @@ package com.fmawsss.training;
 
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
-import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
-import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.jobs.Job;
+import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.ops.scheduler.Priority;
 import com.fmawsss.ops.scheduler.TaskSpec;
-import com.fmawsss.progress.Progress;
-import com.fmawsss.progress.WorkCancelledException;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.pipeline.SeedResult;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
-import com.fmawsss.training.eval.ConfusionMatrix;
-import com.fmawsss.training.eval.SegmentationMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Bulk seed generation (spec §5 seed jobs): writes a VOC-style palette PNG {@code <id>.png} of
- * vocabulary labels (0 background, c + 1 for class c) for every sample, atomically, skipping
- * samples whose PNG already exists so an interrupted job resumes where it stopped. When ground
- * truth exists the job reports the confusion-matrix mIoU of all seeds (written or found).
+ * Bulk seed generation of the admin API (spec §5 seed jobs): writes a VOC-style palette PNG
+ * {@code <id>.png} of vocabulary labels (0 background, c + 1 for class c) for every sample through
+ * {@link SampleSeeder}, skipping samples whose PNG already exists so an interrupted job resumes
+ * where it stopped. When ground truth exists the job reports the confusion-matrix mIoU of all seeds
+ * (written or found). The batch command ({@code seed-batch}) shares the per-sample part.
  */
 public final class SeedJob implements Job {
 
@@ -77,36 +77,29 @@ public final class SeedJob implements Job {
     @Override
     public Map<String, String> run(JobContext context) throws Exception {
         Files.createDirectories(output);
+        SampleSeeder seeder = new SampleSeeder(dataset.vocabulary(), prompts, pipeline, amg,
+                new SeedOutputs(output, EnumSet.noneOf(SeedOutputs.Extra.class)), this::onScheduler);
+        Progress cancellable = cancellable(context);
+        SeedOutputs outputs = seeder.outputs();
         List<TrainingSample> samples = dataset.samples();
-        int classes = dataset.vocabulary().classes().size() + 1;
-        ConfusionMatrix matrix = new ConfusionMatrix(classes);
-        boolean anyGroundTruth = false;
+        SeedScores scores = new SeedScores(dataset);
         int written = 0;
         int skipped = 0;
         long start = System.nanoTime();
         for (int i = 0; i < samples.size(); i++) {
             context.checkCancelled();
             TrainingSample sample = samples.get(i);
-            Path target = output.resolve(sample.id() + ".png");
-            int[] labels;
-            int width;
-            if (Files.isRegularFile(target)) {
-                LabelMap existing = LabelMapPng.decode(Files.readAllBytes(target), ImageLimits.defaults());
-                labels = existing.labels();
-                width = existing.width();
+            Optional<LabelMap> existing = outputs.read(sample.id());
+            LabelMap seeds;
+            if (existing.isPresent()) {
+                seeds = existing.get();
                 skipped++;
             } else {
                 DecodedImage image = decoder.decode(Files.readAllBytes(sample.image()), ImageLimits.defaults());
-                labels = seed(image, sample, context);
-                width = image.image().width();
-                AtomicFiles.write(target, LabelMapPng.encode(labels, width, labels.length / width));
+                seeds = seeder.seed(sample, image, cancellable);
                 written++;
             }
-            Optional<LabelMap> truth = dataset.groundTruth(sample);
-            if (truth.isPresent() && truth.get().labels().length == labels.length) {
-                matrix.add(truth.get().labels(), labels);
-                anyGroundTruth = true;
-            }
+            scores.add(sample, seeds);
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = (written + 1e-9) / Math.max(seconds, 1e-9);
             long eta = written == 0 ? 0 : (long) ((samples.size() - i - 1) / rate);
@@ -117,23 +110,31 @@ public final class SeedJob implements Job {
         result.put("skipped", Integer.toString(skipped));
         result.put("output", output.toString());
         result.put("promptVersion", prompts.id());
-        if (anyGroundTruth) {
-            SegmentationMetrics metrics = SegmentationMetrics.of(matrix, dataset.vocabulary());
-            result.put("mIoU", String.format(java.util.Locale.ROOT, "%.6f", metrics.meanIou()));
-            result.put("pixelAccuracy", String.format(java.util.Locale.ROOT, "%.6f", metrics.pixelAccuracy()));
+        scores.metrics().ifPresent(metrics -> {
+            result.put("mIoU", String.format(Locale.ROOT, "%.6f", metrics.meanIou()));
+            result.put("pixelAccuracy", String.format(Locale.ROOT, "%.6f", metrics.pixelAccuracy()));
             result.put("perClassIoU", metrics.table());
-        }
+        });
         return result;
     }
 
-    private int[] seed(DecodedImage image, TrainingSample sample, JobContext context) throws Exception {
-        List<String> names = sample.labels().stream().map(c -> dataset.vocabulary().classes().get(c).name()).toList();
-        if (names.isEmpty()) {
-            return new int[image.image().width() * image.image().height()];
+    /** The pipeline call at background priority: it waits behind requests, with the device's cost estimate. */
+    private SeedResult onScheduler(DecodedImage image, PromptSelection selection, Callable<SeedResult> work) throws Exception {
+        Duration estimate = pipeline.costs().estimate(
+                pipeline.shape(image.image(), selection.present(), true, amg, pipeline.superpixelsCached(image.sha256(), amg)));
+        try {
+            return scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, QUEUE_TIMEOUT, estimate), work).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WorkCancelledException) {
+                throw new JobCancelledException();
+            }
+            throw e;
         }
-        PromptSelection selection = PromptSelection.of(prompts, names);
-        // Cancelling the job stops the image at its next stage or point batch, not after it.
-        Progress cancellable = new Progress() {
+    }
+
+    /** Cancelling the job stops the image at its next stage or point batch, not after it. */
+    private static Progress cancellable(JobContext context) {
+        return new Progress() {
             @Override
             public void checkCancelled() {
                 try {
@@ -143,24 +144,5 @@ public final class SeedJob implements Job {
                 }
             }
         };
-        Duration estimate = pipeline.costs().estimate(
-                pipeline.shape(image.image(), selection.present(), true, amg, pipeline.superpixelsCached(image.sha256(), amg)));
-        SeedResult seed;
-        try {
-            seed = scheduler.submit(TaskSpec.startWithin(Priority.BACKGROUND, QUEUE_TIMEOUT, estimate),
-                    () -> pipeline.seed(image.image(), image.sha256(), selection, amg, cancellable)).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof WorkCancelledException) {
-                throw new JobCancelledException();
-            }
-            throw e;
-        }
-        int[] local = seed.seedMap().labels();
-        int[] vocabularyLabels = new int[local.length];
-        for (int p = 0; p < local.length; p++) {
-            // Seed labels index the present classes; files use vocabulary labels (VOC style).
-            vocabularyLabels[p] = local[p] == 0 ? 0 : dataset.vocabulary().indexOf(selection.classes().get(local[p] - 1).name()) + 1;
-        }
-        return vocabularyLabels;
     }
 }

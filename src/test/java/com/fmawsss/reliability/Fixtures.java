@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /** Datasets, images and file checks shared by the reliability tests. */
-final class Fixtures {
+public final class Fixtures {
 
     /** VOC labels used by the synthetic datasets: cat, dog, person. */
     private static final int[] CLASSES = {8, 12, 15};
@@ -31,7 +31,7 @@ final class Fixtures {
      * Writes a VOC-layout dataset (JPEGImages, SegmentationClass, ImageSets/Segmentation/train.txt)
      * of {@code count} synthetic images; image-level labels come from the masks.
      */
-    static void writeVoc(Path root, int count, long seed) throws IOException {
+    public static void writeVoc(Path root, int count, long seed) throws IOException {
         Files.createDirectories(root.resolve("JPEGImages"));
         Files.createDirectories(root.resolve("SegmentationClass"));
         Files.createDirectories(root.resolve("ImageSets/Segmentation"));
@@ -73,7 +73,7 @@ final class Fixtures {
      *
      * @throws AssertionError naming the file when either decoder refuses it or they disagree
      */
-    static LabelMap decodeLabelPng(Path file) throws IOException {
+    public static LabelMap decodeLabelPng(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         LabelMap map;
         BufferedImage image;
@@ -90,7 +90,7 @@ final class Fixtures {
     }
 
     /** Every regular file under a directory, recursively (hidden ones included). */
-    static List<Path> filesUnder(Path dir) throws IOException {
+    public static List<Path> filesUnder(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }

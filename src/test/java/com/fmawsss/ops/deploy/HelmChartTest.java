@@ -1,8 +1,13 @@
 package com.fmawsss.ops.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fmawsss.batch.BatchMain;
+import com.fmawsss.batch.ExitCodes;
+import com.fmawsss.batch.SeedBatchOptions;
 import com.fmawsss.ops.scheduler.SchedulerMetrics;
+import com.fmawsss.training.SeedOutputs;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -16,8 +21,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The Helm chart linted and rendered in-process (helm-java's bundled helm library, no CLI) with
- * the default values, the GPU values and the scale-out values of helm/fma-wsss/ci, asserting on
- * the parsed objects.
+ * the default values, the GPU values, the scale-out values and the seed-run values of
+ * helm/fma-wsss/ci, asserting on the parsed objects.
  */
 class HelmChartTest {
 
@@ -45,9 +50,16 @@ class HelmChartTest {
     }
 
     private static Rendered render(String valuesFile) {
+        return render(valuesFile, Map.of());
+    }
+
+    private static Rendered render(String valuesFile, Map<String, Object> sets) {
         TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace("segmentation");
         if (valuesFile != null) {
             template = template.withValuesFile(CHART.resolve("ci").resolve(valuesFile));
+        }
+        for (Map.Entry<String, Object> set : sets.entrySet()) {
+            template = template.set(set.getKey(), set.getValue());
         }
         List<Map<String, Object>> objects = new ArrayList<>();
         for (Object doc : new Yaml().loadAll(template.call())) {
@@ -170,5 +182,100 @@ class HelmChartTest {
         assertThat(at(pdb, "spec", "minAvailable")).isEqualTo(1);
         assertThat(at(pdb, "spec", "selector", "matchLabels")).isEqualTo(at(deployment, "spec", "selector", "matchLabels"));
         assertThat(map(at(r.container(), "resources", "limits"))).doesNotContainKey("nvidia.com/gpu");
+    }
+
+    @Test
+    void seedJobValuesRenderAnIndexedJobWhoseFailurePolicyMatchesTheBatchExitCodes() {
+        Rendered r = render("seed-job-values.yaml");
+
+        Map<String, Object> job = r.only("Job");
+        assertThat(job.get("apiVersion")).isEqualTo("batch/v1");
+        assertThat(at(job, "metadata", "name")).isEqualTo("fma-fma-wsss-seed-voc-trainaug-1");
+        Map<String, Object> spec = map(job.get("spec"));
+        assertThat(spec).containsEntry("completionMode", "Indexed").containsEntry("completions", 8)
+                .containsEntry("parallelism", 8).containsEntry("backoffLimitPerIndex", 2)
+                .containsEntry("maxFailedIndexes", 2).containsEntry("podReplacementPolicy", "Failed")
+                .containsEntry("ttlSecondsAfterFinished", 604800).doesNotContainKey("backoffLimit");
+        List<Map<String, Object>> rules = list(at(spec, "podFailurePolicy", "rules"));
+        assertThat(rules).hasSize(2);
+        assertThat(rules.get(0)).containsEntry("action", "FailIndex");
+        assertThat(map(rules.get(0).get("onExitCodes"))).containsEntry("containerName", "seed").containsEntry("operator", "In")
+                .containsEntry("values", List.of(ExitCodes.USAGE, ExitCodes.CONFIGURATION));
+        assertThat(rules.get(1)).containsEntry("action", "Ignore")
+                .containsEntry("onPodConditions", List.of(Map.of("type", "DisruptionTarget")));
+
+        Map<String, Object> pod = map(at(spec, "template", "spec"));
+        // podFailurePolicy and backoffLimitPerIndex require it.
+        assertThat(pod).containsEntry("restartPolicy", "Never");
+        Map<String, Object> c = list(pod.get("containers")).get(0);
+        assertThat(c.get("name")).isEqualTo("seed");
+        assertThat(c.get("image")).isEqualTo(r.container().get("image"));
+        assertThat(map(at(c, "resources", "limits"))).containsEntry("nvidia.com/gpu", "1").containsEntry("memory", "8Gi");
+        assertThat(list(c.get("env"))).contains(Map.of("name", "FMA_DEVICE", "value", "cuda:0"),
+                Map.of("name", "FMA_BUNDLE_DIR", "value", "/opt/fma/bundle"), Map.of("name", "FMA_STATE_DIR", "value", "/var/lib/fma"));
+        Map<String, Object> deploymentPod = map(at(r.only("Deployment"), "spec", "template", "spec"));
+        assertThat(pod.get("nodeSelector")).isEqualTo(deploymentPod.get("nodeSelector"));
+        assertThat(pod.get("tolerations")).isEqualTo(deploymentPod.get("tolerations"));
+
+        // The rendered command line is one the jar accepts, and pod 7 seeds shard 7 of 8.
+        @SuppressWarnings("unchecked")
+        List<String> args = (List<String>) c.get("args");
+        assertThat(args.get(0)).isEqualTo(BatchMain.SEED_BATCH);
+        SeedBatchOptions options = SeedBatchOptions.parse(args.subList(1, args.size()),
+                Map.of("JOB_COMPLETION_INDEX", "7", "FMA_BUNDLE_DIR", "/opt/fma/bundle", "FMA_STATE_DIR", "/var/lib/fma"));
+        assertThat(options.shards()).isEqualTo(8);
+        assertThat(options.index()).isEqualTo(7);
+        assertThat(options.dataset().root()).isEqualTo(Path.of("/datasets/VOCdevkit/VOC2012"));
+        assertThat(options.dataset().split()).isEqualTo("train_aug");
+        assertThat(options.out()).isEqualTo(Path.of("/data/seeds/voc-train_aug-1"));
+        assertThat(options.promptVersion()).contains("seg-voc-2026-01");
+        assertThat(options.extras()).containsExactly(SeedOutputs.Extra.RLE);
+
+        Map<String, String> mounts = new java.util.HashMap<>();
+        for (Map<String, Object> m : list(c.get("volumeMounts"))) {
+            mounts.put((String) m.get("name"), m.get("mountPath") + (Boolean.TRUE.equals(m.get("readOnly")) ? " ro" : " rw"));
+        }
+        assertThat(mounts).containsEntry("dataset", "/datasets ro").containsEntry("data", "/data rw")
+                .containsEntry("bundle", "/opt/fma/bundle ro").containsEntry("state", "/var/lib/fma ro");
+        Map<String, String> claims = new java.util.HashMap<>();
+        for (Map<String, Object> v : list(pod.get("volumes"))) {
+            Object claim = at(v, "persistentVolumeClaim", "claimName");
+            if (claim != null) {
+                claims.put((String) v.get("name"), (String) claim);
+            }
+        }
+        assertThat(claims).containsEntry("dataset", "voc-datasets").containsEntry("data", "fma-data")
+                .containsEntry("bundle", "fma-bundles").containsEntry("state", "fma-fma-wsss-state");
+
+        // Seed pods serve no HTTP: neither the Service nor the Deployment may select them.
+        Map<String, Object> podLabels = map(at(spec, "template", "metadata", "labels"));
+        Map<String, Object> serviceSelector = map(at(r.only("Service"), "spec", "selector"));
+        assertThat(podLabels.entrySet()).as("seed pod labels %s", podLabels).isNotEmpty()
+                .doesNotContainAnyElementsOf(Map.of("app.kubernetes.io/name", serviceSelector.get("app.kubernetes.io/name")).entrySet());
+        assertThat(podLabels.entrySet().containsAll(serviceSelector.entrySet())).isFalse();
+        assertThat(podLabels).containsEntry("fma-wsss/seed-run", "voc-trainaug-1");
+    }
+
+    @Test
+    void everySeedRunGetsItsOwnJobName() {
+        String pinned = (String) at(render("seed-job-values.yaml", Map.of("seedJob.runId", "voc-trainaug-2")).only("Job"),
+                "metadata", "name");
+        assertThat(pinned).isEqualTo("fma-fma-wsss-seed-voc-trainaug-2");
+        // Without a run id the name follows the run's settings: another output folder, another Job.
+        String derivedA = (String) at(render("seed-job-values.yaml", Map.of("seedJob.runId", "")).only("Job"), "metadata", "name");
+        String derivedB = (String) at(render("seed-job-values.yaml", Map.of("seedJob.runId", "", "seedJob.output.path", "seeds/other"))
+                .only("Job"), "metadata", "name");
+        assertThat(derivedA).startsWith("fma-fma-wsss-seed-").isNotEqualTo(derivedB).hasSizeLessThanOrEqualTo(52);
+        assertThat(derivedB).matches("fma-fma-wsss-seed-[0-9a-f]{10}");
+    }
+
+    @Test
+    void aSeedJobWithoutRealBundleOrPersistentOutputIsRefusedAtRenderTime() {
+        assertThatThrownBy(() -> render(null, Map.of("seedJob.enabled", true)))
+                .hasMessageContaining("persistence.bundle.enabled");
+        assertThatThrownBy(() -> render(null, Map.of("seedJob.enabled", true, "persistence.bundle.enabled", true)))
+                .hasMessageContaining("persistence.data.enabled");
+        assertThatThrownBy(() -> render("seed-job-values.yaml", Map.of("seedJob.runId", "Bad_Id")))
+                .hasMessageContaining("seedJob.runId");
     }
 }
