@@ -2,6 +2,7 @@ package com.fmawsss.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fmawsss.masks.CompressedRle;
 import java.util.List;
 import java.util.Map;
 
@@ -31,13 +32,10 @@ public record LabelMapResponse(
 
     public record ClassEntry(int index, String name) {}
 
-    public record MaskEntry(@JsonProperty("class") String className, int index, long area, Rle rle) {}
-
-    /** A COCO RLE as pycocotools writes it: column-major run lengths, LEB128-like compressed. */
-    public record Rle(List<Integer> size, String counts) {}
+    public record MaskEntry(@JsonProperty("class") String className, int index, long area, CompressedRle rle) {}
 
     public record ClassScore(double logit, double probability) {}
 
     /** @param level 0 subpart, 1 part, 2 whole */
-    public record SuperpixelEntry(Rle rle, int level, float predictedIou, float stability) {}
+    public record SuperpixelEntry(CompressedRle rle, int level, float predictedIou, float stability) {}
 }

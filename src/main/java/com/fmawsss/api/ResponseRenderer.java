@@ -1,5 +1,6 @@
 package com.fmawsss.api;
 
+import com.fmawsss.masks.CocoRleCodec;
 import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.masks.CocoRle;
 import java.net.URLEncoder;
@@ -105,18 +106,14 @@ public final class ResponseRenderer {
                 }
             }
             masks.add(new LabelMapResponse.MaskEntry(result.classes().get(label), label, area,
-                    rle(CocoRle.encode(mask, result.height(), result.width()))));
+                    CocoRleCodec.toWire(CocoRle.encode(mask, result.height(), result.width()))));
         }
         List<LabelMapResponse.SuperpixelEntry> superpixels = result.superpixels() == null ? null
                 : result.superpixels().stream()
-                        .map(q -> new LabelMapResponse.SuperpixelEntry(rle(q.mask()), q.level(), q.predictedIou(), q.stability()))
+                        .map(q -> new LabelMapResponse.SuperpixelEntry(CocoRleCodec.toWire(q.mask()), q.level(), q.predictedIou(), q.stability()))
                         .toList();
         return new LabelMapResponse(result.width(), result.height(), table, masks, result.classScores(), result.timings(),
                 result.metadata(), result.camsNpz() == null ? null : Base64.getEncoder().encodeToString(result.camsNpz()),
                 superpixels);
-    }
-
-    private static LabelMapResponse.Rle rle(CocoRle rle) {
-        return new LabelMapResponse.Rle(List.of(rle.height(), rle.width()), rle.toCompressedString());
     }
 }

@@ -1,5 +1,6 @@
 package com.fmawsss.sam;
 
+import com.fmawsss.masks.CocoRleCodec;
 import com.fmawsss.io.Sha256;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.masks.CocoRle;
@@ -166,7 +167,7 @@ public final class QuasiSuperpixelCache {
             for (JsonNode m : root.path("masks")) {
                 JsonNode size = m.path("rle").path("size");
                 masks.add(new QuasiSuperpixel(
-                        CocoRle.fromCompressedString(m.path("rle").path("counts").asString(), size.get(0).asInt(), size.get(1).asInt()),
+                        CocoRleCodec.decompress(m.path("rle").path("counts").asString(), size.get(0).asInt(), size.get(1).asInt()),
                         m.path("level").asInt(), (float) m.path("predictedIou").asDouble(), (float) m.path("stability").asDouble()));
             }
             return Optional.of(masks);
@@ -188,7 +189,7 @@ public final class QuasiSuperpixelCache {
             ObjectNode m = array.addObject();
             ObjectNode rle = m.putObject("rle");
             rle.putArray("size").add(q.mask().height()).add(q.mask().width());
-            rle.put("counts", q.mask().toCompressedString());
+            rle.put("counts", CocoRleCodec.compress(q.mask()));
             m.put("level", q.level()).put("predictedIou", q.predictedIou()).put("stability", q.stability());
         }
         Path target = file(key);

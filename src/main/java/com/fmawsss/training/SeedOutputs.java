@@ -1,5 +1,6 @@
 package com.fmawsss.training;
 
+import com.fmawsss.masks.CocoRleCodec;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.image.LabelMapPng;
@@ -163,7 +164,7 @@ public final class SeedOutputs {
             entry.put("label", label);
             entry.put("name", vocabulary.classes().get(label - 1).name());
             entry.put("area", area[label]);
-            entry.put("rle", CocoRle.encode(mask, seeds.height(), seeds.width()).toJson());
+            entry.put("rle", CocoRleCodec.toWire(CocoRle.encode(mask, seeds.height(), seeds.width())));
             classes.add(entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();

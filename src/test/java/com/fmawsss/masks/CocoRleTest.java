@@ -33,17 +33,17 @@ class CocoRleTest {
         assertThat(rle.area()).isEqualTo(3);
         // pycocotools: {'size': [3, 2], 'counts': b'11110'} (counts[3] is coded as 2 - 1 = 1,
         // counts[4] as 1 - 1 = 0).
-        assertThat(rle.toCompressedString()).isEqualTo("11110");
+        assertThat(CocoRleCodec.compress(rle)).isEqualTo("11110");
         assertThat(rle.decodeRowMajor()).isEqualTo(mask);
     }
 
     @Test
     void allZeroAllOneAndLeadingForeground() {
         assertThat(CocoRle.encode(new boolean[6], 3, 2).counts()).containsExactly(6);
-        assertThat(CocoRle.encode(new boolean[6], 3, 2).toCompressedString()).isEqualTo("6");
+        assertThat(CocoRleCodec.compress(CocoRle.encode(new boolean[6], 3, 2))).isEqualTo("6");
         boolean[] ones = {true, true, true, true, true, true};
         assertThat(CocoRle.encode(ones, 3, 2).counts()).containsExactly(0, 6);
-        assertThat(CocoRle.encode(ones, 3, 2).toCompressedString()).isEqualTo("06");
+        assertThat(CocoRleCodec.compress(CocoRle.encode(ones, 3, 2))).isEqualTo("06");
         // First pixel set: the leading run of zeros is empty.
         boolean[] first = parse("""
                 #.
@@ -65,11 +65,11 @@ class CocoRleTest {
         CocoRle rle = CocoRle.encode(mask, 4, 5);
         assertThat(rle.counts()).containsExactly(0, 4, 1, 1, 6, 3, 5);
         // Deltas from index 3: 1-4 = -3 -> 'M' (29 + 48, sign bit 0x10 set), 6-1, 3-1, 5-6 = -1 -> 'O'.
-        assertThat(rle.toCompressedString()).isEqualTo("041M52O");
+        assertThat(CocoRleCodec.compress(rle)).isEqualTo("041M52O");
         // 10000 = 16 + 24*32 + 9*1024: chunks 16|0x20, 24|0x20, 9 -> '`', 'h', '9'.
-        assertThat(CocoRle.encode(new boolean[10_000], 100, 100).toCompressedString()).isEqualTo("`h9");
-        assertThat(CocoRle.fromCompressedString("041M52O", 4, 5)).isEqualTo(rle);
-        assertThat(CocoRle.fromCompressedString("`h9", 100, 100).counts()).containsExactly(10_000);
+        assertThat(CocoRleCodec.compress(CocoRle.encode(new boolean[10_000], 100, 100))).isEqualTo("`h9");
+        assertThat(CocoRleCodec.decompress("041M52O", 4, 5)).isEqualTo(rle);
+        assertThat(CocoRleCodec.decompress("`h9", 100, 100).counts()).containsExactly(10_000);
     }
 
     @Test
@@ -83,9 +83,10 @@ class CocoRleTest {
                     : RandomMasks.noise(random, h, w, random.nextDouble());
             CocoRle rle = CocoRle.encode(mask, h, w);
             assertThat(rle.decodeRowMajor()).isEqualTo(mask);
-            CocoRle parsed = CocoRle.fromCompressedString(rle.toCompressedString(), h, w);
+            CocoRle parsed = CocoRleCodec.decompress(CocoRleCodec.compress(rle), h, w);
             assertThat(parsed).isEqualTo(rle).hasSameHashCodeAs(rle);
-            assertThat(CocoRle.fromJson(rle.toJson())).isEqualTo(rle);
+            CompressedRle wire = CocoRleCodec.toWire(rle);
+            assertThat(CocoRleCodec.fromJson(Map.of("size", wire.size(), "counts", wire.counts()))).isEqualTo(rle);
             int set = 0;
             for (boolean b : mask) {
                 set += b ? 1 : 0;
@@ -153,9 +154,9 @@ class CocoRleTest {
     @Test
     void jsonHasSizeAndCompressedCounts() {
         CocoRle rle = CocoRle.encode(parse(".#\n##\n..\n"), 3, 2);
-        assertThat(rle.toJson()).containsExactly(Map.entry("size", List.of(3, 2)), Map.entry("counts", "11110"));
+        assertThat(CocoRleCodec.toWire(rle)).isEqualTo(new CompressedRle(List.of(3, 2), "11110"));
         Map<String, Object> uncompressed = Map.of("size", List.of(3, 2), "counts", List.of(1, 1, 1, 2, 1));
-        assertThat(CocoRle.fromJson(uncompressed)).isEqualTo(rle);
+        assertThat(CocoRleCodec.fromJson(uncompressed)).isEqualTo(rle);
     }
 
     @Test
@@ -188,40 +189,40 @@ class CocoRleTest {
 
     @Test
     void rejectsMalformedCompressedStrings() {
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("1111", 3, 2))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("1111", 3, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sum to 5 but the size has 6 pixels");
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("1p", 3, 2))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("1p", 3, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("RLE counts string has invalid character 'p' at position 1 (allowed: '0'..'o')");
         // '`' has the continuation bit but nothing follows.
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("`", 100, 100))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("`", 100, 100))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("RLE counts string ends inside count 0");
         // 'O' is -1 as a first count (no delta coding before index 3).
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("O", 3, 2))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("O", 3, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("RLE count 0 is negative (-1)");
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("9", 3, 2))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("9", 3, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cover more than the 6 pixels");
-        assertThatThrownBy(() -> CocoRle.fromCompressedString("````````1", 3, 2))
+        assertThatThrownBy(() -> CocoRleCodec.decompress("````````1", 3, 2))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("too long");
     }
 
     @Test
     void rejectsMalformedJson() {
-        assertThatThrownBy(() -> CocoRle.fromJson(Map.of("size", List.of(3), "counts", "6")))
+        assertThatThrownBy(() -> CocoRleCodec.fromJson(Map.of("size", List.of(3), "counts", "6")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'size' must be a list [height, width]");
-        assertThatThrownBy(() -> CocoRle.fromJson(Map.of("size", List.of(3, 2.5), "counts", "6")))
+        assertThatThrownBy(() -> CocoRleCodec.fromJson(Map.of("size", List.of(3, 2.5), "counts", "6")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("width must be a non-negative integer");
-        assertThatThrownBy(() -> CocoRle.fromJson(Map.of("size", List.of(3, 2), "counts", 6)))
+        assertThatThrownBy(() -> CocoRleCodec.fromJson(Map.of("size", List.of(3, 2), "counts", 6)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'counts' must be a string or a list of integers");
-        assertThatThrownBy(() -> CocoRle.fromJson(Map.of("size", List.of(3, 2), "counts", List.of(6, "x"))))
+        assertThatThrownBy(() -> CocoRleCodec.fromJson(Map.of("size", List.of(3, 2), "counts", List.of(6, "x"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("RLE count 1 is not an integer");
     }

@@ -1,5 +1,6 @@
 package com.fmawsss.pipeline;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.DemoBundleFixture;
@@ -54,7 +55,7 @@ class SeedPipelineTest {
         ArrayNode array = masks.putArray("masks");
         for (QuasiSuperpixel q : result.superpixels()) {
             ObjectNode m = array.addObject();
-            m.putObject("rle").put("counts", q.mask().toCompressedString()).putArray("size").add(90).add(120);
+            m.putObject("rle").put("counts", CocoRleCodec.compress(q.mask())).putArray("size").add(90).add(120);
             m.put("level", q.level()).put("predictedIou", q.predictedIou()).put("stability", q.stability());
         }
         Files.writeString(dir.resolve("p.masks.json"), json.writeValueAsString(masks));

@@ -1,5 +1,6 @@
 package com.fmawsss.sam;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -97,9 +98,9 @@ class AmgReferenceEquivalenceTest {
                 JsonNode r = ref.get(i);
                 QuasiSuperpixel m = masks.get(i);
                 assertThat(m.level()).as("%s mask %d level", e.getKey(), i).isEqualTo(r.path("level").asInt());
-                CocoRle expected = CocoRle.fromCompressedString(
+                CocoRle expected = CocoRleCodec.decompress(
                         r.path("rle").path("counts").asString(), m.mask().height(), m.mask().width());
-                boolean[] ambiguous = CocoRle.fromCompressedString(r.path("ambiguous").path("counts").asString(),
+                boolean[] ambiguous = CocoRleCodec.decompress(r.path("ambiguous").path("counts").asString(),
                         m.mask().height(), m.mask().width()).decodeRowMajor();
                 boolean[] mine = m.mask().decodeRowMajor();
                 boolean[] theirs = expected.decodeRowMajor();

@@ -1,5 +1,6 @@
 package com.fmawsss.seeding;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.PythonReference;
@@ -116,7 +117,7 @@ class SamsReferenceEquivalenceTest {
             ObjectNode m = list.addObject();
             ObjectNode rle = m.putObject("rle");
             rle.putArray("size").add(q.mask().height()).add(q.mask().width());
-            rle.put("counts", q.mask().toCompressedString());
+            rle.put("counts", CocoRleCodec.compress(q.mask()));
             m.put("level", q.level()).put("predictedIou", q.predictedIou()).put("stability", q.stability());
         }
         Files.writeString(dir.resolve(c.id() + ".masks.json"), JSON.writeValueAsString(masksJson));

@@ -1,5 +1,6 @@
 package com.fmawsss.training;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +59,7 @@ class SeedOutputsTest {
             assertThat(entry.path("name").asString()).isEqualTo(Vocabulary.voc().classes().get(label - 1).name());
             @SuppressWarnings("unchecked")
             Map<String, Object> json = JSON.treeToValue(entry.path("rle"), Map.class);
-            boolean[] mask = CocoRle.fromJson(json).decodeRowMajor();
+            boolean[] mask = CocoRleCodec.fromJson(json).decodeRowMajor();
             int area = 0;
             for (int p = 0; p < 24; p++) {
                 assertThat(mask[p]).isEqualTo(seeds().labels()[p] == label);

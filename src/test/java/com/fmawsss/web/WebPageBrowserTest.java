@@ -1,5 +1,6 @@
 package com.fmawsss.web;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -337,7 +338,7 @@ class WebPageBrowserTest {
         int width = body.path("width").asInt();
         int height = body.path("height").asInt();
         for (JsonNode sp : body.path("superpixels")) {
-            boolean[] mask = CocoRle.fromCompressedString(sp.path("rle").path("counts").asString(), height, width).decodeRowMajor();
+            boolean[] mask = CocoRleCodec.decompress(sp.path("rle").path("counts").asString(), height, width).decodeRowMajor();
             for (int p = 0; p < mask.length; p++) {
                 int x = p % width;
                 int y = p / width;

@@ -1,5 +1,6 @@
 package com.fmawsss.training.data;
 
+import com.fmawsss.masks.CocoRleCodec;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.masks.CocoRle;
 import com.fmawsss.prompts.Vocabulary;
@@ -269,7 +270,7 @@ public final class CocoDataset extends LoadedDataset {
             return polygons;
         }
         if (segmentation.isObject()) {
-            return CocoRle.fromJson(JSON.convertValue(segmentation, Map.class));
+            return CocoRleCodec.fromJson(JSON.convertValue(segmentation, Map.class));
         }
         throw new IllegalArgumentException("segmentation must be polygons or an RLE object");
     }

@@ -1,5 +1,6 @@
 package com.fmawsss.training.data;
 
+import com.fmawsss.masks.CocoRleCodec;
 import static com.fmawsss.training.data.SyntheticDatasets.jpeg;
 import static com.fmawsss.training.data.SyntheticDatasets.text;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,7 +83,7 @@ class CocoDatasetTest {
 
     static Map<String, Object> rle(boolean[] mask, int height, int width, boolean compressed) {
         CocoRle rle = CocoRle.encode(mask, height, width);
-        Object counts = compressed ? rle.toCompressedString() : Arrays.stream(rle.counts()).boxed().toList();
+        Object counts = compressed ? CocoRleCodec.compress(rle) : Arrays.stream(rle.counts()).boxed().toList();
         return Map.of("size", List.of(height, width), "counts", counts);
     }
 
