@@ -24,7 +24,7 @@ import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.prompts.PromptStoreConfiguration;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.tensors.TensorFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ final class SeedModels implements AutoCloseable {
         this.bundle = bundle;
         this.manifestSha256 = manifestSha256;
         // No superpixel cache: a dataset pass sees every image once.
-        this.pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 0, null));
+        this.pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
         this.prompts = prompts;
         this.amgProfile = amgProfile;
         this.amg = amg;

@@ -6,7 +6,7 @@ import com.fmawsss.cam.CamEngine;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.progress.Progress;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,8 +26,8 @@ public class PipelineConfiguration {
 
     /** Quasi-superpixels with the memory + disk cache under the state directory. */
     @Bean
-    public QuasiSuperpixels quasiSuperpixels(ModelBundle bundle, FmaProperties properties, SamProperties sam) {
-        return new QuasiSuperpixels(bundle, sam.cacheBytes(), sam.diskCache() ? properties.state().dir().resolve("superpixels") : null);
+    public QuasiSuperpixelService quasiSuperpixels(ModelBundle bundle, FmaProperties properties, SamProperties sam) {
+        return new QuasiSuperpixelService(bundle, sam.cacheBytes(), sam.diskCache() ? properties.state().dir().resolve("superpixels") : null);
     }
 
     /**
@@ -35,7 +35,7 @@ public class PipelineConfiguration {
      * (optional so that slices of the context without them still start).
      */
     @Bean
-    public SeedPipeline seedPipeline(CamEngine cams, QuasiSuperpixels superpixels, ObjectProvider<StageMetrics> metrics) {
+    public SeedPipeline seedPipeline(CamEngine cams, QuasiSuperpixelService superpixels, ObjectProvider<StageMetrics> metrics) {
         return new SeedPipeline(cams, superpixels, metrics.getIfAvailable(() -> StageMetrics.NONE));
     }
 

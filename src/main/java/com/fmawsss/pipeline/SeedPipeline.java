@@ -13,7 +13,7 @@ import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.prompts.VocabularyEntry;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.sam.QuasiSuperpixel;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.seeding.DenseSeeds;
 import com.fmawsss.seeding.SamsSeeder;
 import com.fmawsss.seeding.ScoreMaps;
@@ -33,16 +33,16 @@ import java.util.Map;
 public final class SeedPipeline {
 
     private final CamEngine cams;
-    private final QuasiSuperpixels superpixels;
+    private final QuasiSuperpixelService superpixels;
     private final Progress metrics;
     private final CostModel costs = new CostModel();
 
-    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels) {
+    public SeedPipeline(CamEngine cams, QuasiSuperpixelService superpixels) {
         this(cams, superpixels, Progress.NONE);
     }
 
     /** @param metrics sees the stage reports of every run (the stage timers), next to each caller's own progress */
-    public SeedPipeline(CamEngine cams, QuasiSuperpixels superpixels, Progress metrics) {
+    public SeedPipeline(CamEngine cams, QuasiSuperpixelService superpixels, Progress metrics) {
         this.cams = cams;
         this.superpixels = superpixels;
         this.metrics = metrics;
@@ -188,7 +188,7 @@ public final class SeedPipeline {
         return cams;
     }
 
-    public QuasiSuperpixels superpixels() {
+    public QuasiSuperpixelService superpixels() {
         return superpixels;
     }
 

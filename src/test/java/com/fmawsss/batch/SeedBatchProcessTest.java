@@ -14,7 +14,7 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.reliability.Fixtures;
 import com.fmawsss.sam.AmgProfiles;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.training.SeedJob;
 import com.fmawsss.training.data.DatasetFormat;
 import com.fmawsss.training.data.DatasetSpec;
@@ -184,7 +184,7 @@ class SeedBatchProcessTest {
     /** The admin API's seed job over the same dataset, in this JVM, into {@code output}. */
     private static Map<String, String> seedJobReference(Path voc, Path output, Path dir) throws Exception {
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
-                new QuasiSuperpixels(DemoBundleFixture.bundle(), 0, null));
+                new QuasiSuperpixelService(DemoBundleFixture.bundle(), 0, null));
         try (InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults())) {
             SeedJob job = new SeedJob(new DatasetSpec(DatasetFormat.VOC, voc, "train").open(), PromptSet.manual(Vocabulary.voc()),
                     output, pipeline, scheduler, AmgProfiles.named("demo"), new ImageDecoder());

@@ -21,7 +21,7 @@ import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgOverrides;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +76,7 @@ public final class PrecisionComparison {
         Map<ComputePrecision, SeedResult> results = new LinkedHashMap<>();
         for (ComputePrecision precision : ComputePrecision.values()) {
             try (ModelBundle bundle = new BundleLoader().load(dir, manifest, Device.cpu(), false, precision)) {
-                SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 0, null));
+                SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
                 // One untimed pass first (TorchScript's profiling runs), then the compared one.
                 pipeline.seed(image, "precision-warm-up", selection, amg);
                 SeedResult result = pipeline.seed(image, "precision-" + precision.setting(), selection, amg);

@@ -18,7 +18,7 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -57,7 +57,7 @@ public final class ProfileBench {
 
         BundleManifest manifest = new BundleVerifier().verify(bundleDir);
         ModelBundle bundle = new BundleLoader().load(bundleDir, manifest, Device.cpu(), false);
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 0, null));
+        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
         DecodedImage image = new ImageDecoder().decode(bytes, ImageLimits.defaults());
         PromptSet manual = PromptSet.manual(Vocabulary.voc());
         PromptSelection selection = PromptSelection.of(manual, classes);

@@ -15,7 +15,7 @@ import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +46,7 @@ class Bf16AccuracyTest {
     }
 
     private static SeedResult seed(ModelBundle bundle, RgbImage image) {
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 0, null));
+        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
         PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "person"));
         return pipeline.seed(image, "bf16-accuracy", selection, SeedPipelineTest.RELAXED);
     }

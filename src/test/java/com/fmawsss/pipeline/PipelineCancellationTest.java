@@ -15,7 +15,7 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class PipelineCancellationTest {
     private static final AmgSettings SIXTEEN_BATCHES = AmgProfiles.named(AmgProfiles.DEMO).toBuilder()
             .pointsPerSide(32).pointsPerBatch(64).build();
 
-    private final QuasiSuperpixels superpixels = new QuasiSuperpixels(DemoBundleFixture.bundle(), 16 << 20, null);
+    private final QuasiSuperpixelService superpixels = new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, null);
     private final SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()), superpixels);
     private final RgbImage image = SyntheticImages.discs(96, 72, 11);
     private final PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "dog"));

@@ -12,7 +12,7 @@ import com.fmawsss.image.RgbImage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.sam.QuasiSuperpixel;
 import com.fmawsss.tensors.Npy;
 import com.fmawsss.tensors.NpyArray;
@@ -37,7 +37,7 @@ class SeedPipelineTest {
     void seedMapOfAnImageAndItsLabelsMatchesTheReferenceSams(@TempDir Path dir) throws Exception {
         RgbImage image = SyntheticImages.discs(120, 90, 31);
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
-                new QuasiSuperpixels(DemoBundleFixture.bundle(), 16 << 20, null));
+                new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, null));
         PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "person"));
         SeedResult result = pipeline.seed(image, "pipeline-31", selection, RELAXED);
 

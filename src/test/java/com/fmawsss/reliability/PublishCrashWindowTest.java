@@ -18,7 +18,7 @@ import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.sam.AmgProfiles;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.security.DataRoots;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ class PublishCrashWindowTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         Fixtures.writeVoc(data.resolve("voc"), 4, 40);
         ModelBundle bundle = DemoBundleFixture.bundle();
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixels(bundle, 16 << 20, dir.resolve("cache")));
+        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 16 << 20, dir.resolve("cache")));
         PromptStore prompts = new PromptStore(dir.resolve("prompts"), bundle.manifest().clip().textWidth());
         JobRequests.TrainingJobRequest request = new JobRequests.TrainingJobRequest(
                 new JobRequests.DatasetRequest("voc", "voc", "train"), new JobRequests.Iterations(1, 2), 2, 5L, null, null, null);

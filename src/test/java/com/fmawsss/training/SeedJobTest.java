@@ -20,7 +20,7 @@ import com.fmawsss.pipeline.SeedPipeline;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgProfiles;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.training.data.VocDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class SeedJobTest {
         assertThat(dataset.samples()).hasSize(3);
 
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
-                new QuasiSuperpixels(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
+                new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
         Path out = dir.resolve("seeds");
         try (InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults());
                 JobRunner runner = new JobRunner(new JobStore(dir.resolve("jobs")), r -> Optional.empty(), Clock.systemUTC())) {

@@ -19,7 +19,7 @@ import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgProfiles;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.training.data.VocDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class TrainingJobTest {
     private static TrainingJob job(VocDataset data, Path dir, List<PromptSet> published, InferenceScheduler scheduler,
             TrainingSettings settings) {
         SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
-                new QuasiSuperpixels(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
+                new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
         return new TrainingJob(data, settings, DemoBundleFixture.bundle(), pipeline, scheduler, AmgProfiles.named("demo"), set -> {
             published.add(set);
             return set.id();

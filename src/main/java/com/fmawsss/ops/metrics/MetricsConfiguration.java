@@ -5,7 +5,7 @@ import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public class MetricsConfiguration {
      * @return the binder (bound by Spring Boot)
      */
     @Bean
-    public SuperpixelMetrics superpixelMetrics(QuasiSuperpixels superpixels) {
+    public SuperpixelMetrics superpixelMetrics(QuasiSuperpixelService superpixels) {
         return new SuperpixelMetrics(superpixels);
     }
 

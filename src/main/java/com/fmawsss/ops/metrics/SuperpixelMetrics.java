@@ -1,7 +1,7 @@
 package com.fmawsss.ops.metrics;
 
 import com.fmawsss.sam.QuasiSuperpixelCache;
-import com.fmawsss.sam.QuasiSuperpixels;
+import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.sam.SamPredictor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +31,7 @@ public final class SuperpixelMetrics implements MeterBinder {
      *
      * @param superpixels the quasi-superpixel service whose cache and predictor are observed
      */
-    public SuperpixelMetrics(QuasiSuperpixels superpixels) {
+    public SuperpixelMetrics(QuasiSuperpixelService superpixels) {
         this.cache = superpixels.cache();
         this.predictor = superpixels.predictor();
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Quasi-superpixels of images through the cache: the SAM side of the pipeline as the rest of the
  * service sees it. Thread-safe.
  */
-public final class QuasiSuperpixels {
+public final class QuasiSuperpixelService {
 
     private final QuasiSuperpixelGenerator generator;
     private final QuasiSuperpixelCache cache;
@@ -23,7 +23,7 @@ public final class QuasiSuperpixels {
      * @param memoryBytes in-memory cache budget
      * @param cacheDirectory disk cache directory, or null
      */
-    public QuasiSuperpixels(ModelBundle bundle, long memoryBytes, Path cacheDirectory) {
+    public QuasiSuperpixelService(ModelBundle bundle, long memoryBytes, Path cacheDirectory) {
         this.predictor = new SamPredictor(bundle);
         this.generator = new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(bundle.manifest().sam()));
         this.cache = new QuasiSuperpixelCache(memoryBytes, cacheDirectory);

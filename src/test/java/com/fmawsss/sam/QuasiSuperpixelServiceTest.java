@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The generator on the demo bundle's random SAM, and the cache in front of it. */
-class QuasiSuperpixelsTest {
+class QuasiSuperpixelServiceTest {
 
     /** Random weights give low IoU predictions; relaxed thresholds keep enough masks to test with. */
     static final AmgSettings RELAXED = AmgSettings.defaults().withPointsPerSide(8).withThresholds(0.0, 0.0);
@@ -27,7 +27,7 @@ class QuasiSuperpixelsTest {
     @Test
     void generatedMasksObeyTheFmaRules() {
         RgbImage image = SyntheticImages.discs(128, 96, 21);
-        QuasiSuperpixels service = new QuasiSuperpixels(DemoBundleFixture.bundle(), 64 << 20, null);
+        QuasiSuperpixelService service = new QuasiSuperpixelService(DemoBundleFixture.bundle(), 64 << 20, null);
         List<QuasiSuperpixel> all = service.of(image, "img-21", PERMISSIVE);
         List<QuasiSuperpixel> masks = service.of(image, "img-21", PERMISSIVE.withThresholds(0.0, 0.0)
                 .withOverlapFilter(0.3));
@@ -53,7 +53,7 @@ class QuasiSuperpixelsTest {
     @Test
     void secondRequestForTheSameImageDoesNotRunSam(@TempDir Path dir) throws IOException {
         RgbImage image = SyntheticImages.discs(96, 64, 22);
-        QuasiSuperpixels service = new QuasiSuperpixels(DemoBundleFixture.bundle(), 64 << 20, dir);
+        QuasiSuperpixelService service = new QuasiSuperpixelService(DemoBundleFixture.bundle(), 64 << 20, dir);
         long before = service.predictor().encoderRuns();
         List<QuasiSuperpixel> first = service.of(image, "sha-22", RELAXED);
         long afterFirst = service.predictor().encoderRuns();
@@ -69,7 +69,7 @@ class QuasiSuperpixelsTest {
         service.of(image, "sha-22", RELAXED.withPointsPerSide(4));
         assertThat(service.predictor().encoderRuns()).isEqualTo(afterFirst + 5);
         // A fresh service (restart) finds the entry on disk; no temp files are left behind.
-        QuasiSuperpixels restarted = new QuasiSuperpixels(DemoBundleFixture.bundle(), 64 << 20, dir);
+        QuasiSuperpixelService restarted = new QuasiSuperpixelService(DemoBundleFixture.bundle(), 64 << 20, dir);
         assertThat(restarted.of(image, "sha-22", RELAXED)).isEqualTo(first);
         assertThat(restarted.predictor().encoderRuns()).isZero();
         try (Stream<Path> files = Files.walk(dir)) {
