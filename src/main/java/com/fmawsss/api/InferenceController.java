@@ -45,6 +45,7 @@ public class InferenceController {
     }
 
     @Operation(summary = "Segment an image into the given classes")
+    @LabelMapAnswers
     @PostMapping(path = "/masks", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public Object masks(
             @RequestPart(name = "image", required = false) MultipartFile image,
@@ -62,6 +63,7 @@ public class InferenceController {
     }
 
     @Operation(summary = "Compute the FMA-WSSS seed map of an image from its image-level labels")
+    @LabelMapAnswers
     @PostMapping(path = "/seeds", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public Object seeds(
             @RequestPart(name = "image", required = false) MultipartFile image,
@@ -78,6 +80,7 @@ public class InferenceController {
     }
 
     @Operation(summary = "Refine per-class score maps with SAMS")
+    @LabelMapAnswers
     @PostMapping(path = "/refine", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public Object refine(
             @RequestPart(name = "image", required = false) MultipartFile image,

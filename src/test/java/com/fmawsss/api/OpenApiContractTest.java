@@ -96,6 +96,68 @@ class OpenApiContractTest {
         assertThat(fromSpringdoc).isEqualTo(fromContract);
     }
 
+    /**
+     * The JSON bodies of successful answers: for every operation and 2xx status both documents
+     * declare, the same top-level properties (references to components and array items resolved).
+     */
+    @Test
+    void generatedResponseSchemasMatchTheContract() throws Exception {
+        HttpResponse<byte[]> docs = Multipart.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v3/api-docs")).build());
+        JsonMapper json = JsonMapper.builder().build();
+        JsonNode generated = json.readTree(new String(docs.body(), StandardCharsets.UTF_8));
+        JsonNode contract;
+        try (InputStream in = Files.newInputStream(Path.of("api/openapi.yaml"))) {
+            contract = json.valueToTree(new Yaml().load(in));
+        }
+        Map<String, Set<String>> fromSpringdoc = responseProperties(generated);
+        Map<String, Set<String>> fromContract = responseProperties(contract);
+
+        assertThat(fromContract).isNotEmpty();
+        Map<String, Set<String>> contractShared = new TreeMap<>(fromContract);
+        contractShared.keySet().retainAll(fromSpringdoc.keySet());
+        Map<String, Set<String>> springdocShared = new TreeMap<>(fromSpringdoc);
+        springdocShared.keySet().retainAll(fromContract.keySet());
+        // Every documented JSON answer is generated, with the same properties.
+        assertThat(contractShared.keySet()).isEqualTo(fromContract.keySet());
+        assertThat(springdocShared).isEqualTo(contractShared);
+    }
+
+    /** {@code "GET /path 200"} to the property names of its {@code application/json} schema. */
+    private static Map<String, Set<String>> responseProperties(JsonNode document) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        document.path("paths").properties().forEach(path -> path.getValue().properties().forEach(op ->
+                op.getValue().path("responses").properties().forEach(response -> {
+                    if (!response.getKey().matches("20[0-2]")) {
+                        return;
+                    }
+                    JsonNode content = resolve(document, response.getValue()).path("content");
+                    // springdoc names the media type */* where a handler declares none.
+                    JsonNode media = content.has("application/json") ? content.path("application/json") : content.path("*/*");
+                    JsonNode schema = resolve(document, media.path("schema"));
+                    if (schema.path("type").asString("").equals("array")) {
+                        schema = resolve(document, schema.path("items"));
+                    }
+                    Set<String> properties = new TreeSet<>();
+                    schema.path("properties").properties().forEach(p -> properties.add(p.getKey()));
+                    if (!properties.isEmpty()) {
+                        out.put(op.getKey().toUpperCase() + " " + path.getKey() + " " + response.getKey(), properties);
+                    }
+                })));
+        return out;
+    }
+
+    private static JsonNode resolve(JsonNode document, JsonNode node) {
+        String ref = node.path("$ref").asString("");
+        if (!ref.startsWith("#/")) {
+            return node;
+        }
+        JsonNode target = document;
+        for (String part : ref.substring(2).split("/")) {
+            target = target.path(part);
+        }
+        return resolve(document, target);
+    }
+
     @Test
     void swaggerUiIsServed() throws Exception {
         HttpResponse<byte[]> ui = Multipart.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/swagger-ui/index.html")).build());

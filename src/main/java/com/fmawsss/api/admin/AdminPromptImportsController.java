@@ -1,5 +1,8 @@
 package com.fmawsss.api.admin;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.prompts.FmaPromptCheckpoint;
 import com.fmawsss.prompts.PromptInfo;
@@ -85,6 +88,8 @@ public class AdminPromptImportsController {
      * @return 201 with the stored version
      */
     @Operation(summary = "Import an official FMA-WSSS prompt-learner checkpoint (.pth) as a new prompt version")
+    @ApiResponse(responseCode = "201", description = "The stored version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PromptVersionView.class)))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public ResponseEntity<PromptVersionView> importCheckpoint(
             @RequestPart(name = "checkpoint", required = false) MultipartFile checkpoint,

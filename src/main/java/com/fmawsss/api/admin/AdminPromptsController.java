@@ -1,5 +1,8 @@
 package com.fmawsss.api.admin;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.prompts.PromptSet;
@@ -97,6 +100,8 @@ public class AdminPromptsController {
      * @return 201 with the stored version
      */
     @Operation(summary = "Import a prompt-set file trained elsewhere")
+    @ApiResponse(responseCode = "201", description = "The stored version",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = PromptVersionView.class)))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     public ResponseEntity<PromptVersionView> upload(@RequestPart(name = "file", required = false) MultipartFile file) {
         if (file == null || file.isEmpty()) {

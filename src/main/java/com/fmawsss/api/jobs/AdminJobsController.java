@@ -1,5 +1,8 @@
 package com.fmawsss.api.jobs;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.jobs.Job;
@@ -48,6 +51,8 @@ public class AdminJobsController {
      * @return 202 with the queued job
      */
     @Operation(summary = "Start a prompt-training job")
+    @ApiResponse(responseCode = "202", description = "Queued; Location is the job",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     @PostMapping("/training-jobs")
     public ResponseEntity<JobView> startTraining(@RequestBody JobRequests.TrainingJobRequest request) {
         return start(JobFactory.TRAINING, JSON.writeValueAsString(request), factory.training(request), "training-jobs");
@@ -90,6 +95,8 @@ public class AdminJobsController {
      * @return 202 with the queued job
      */
     @Operation(summary = "Start a seed job")
+    @ApiResponse(responseCode = "202", description = "Queued; Location is the job",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     @PostMapping("/seed-jobs")
     public ResponseEntity<JobView> startSeeds(@RequestBody JobRequests.SeedJobRequest request) {
         return start(JobFactory.SEED, JSON.writeValueAsString(request), factory.seed(request), "seed-jobs");

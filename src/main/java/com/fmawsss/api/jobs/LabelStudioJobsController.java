@@ -1,5 +1,8 @@
 package com.fmawsss.api.jobs;
 
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Content;
 import com.fmawsss.integrations.labelstudio.LabelStudioJobs;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;
@@ -50,6 +53,8 @@ public class LabelStudioJobsController {
      * @return 202 with the queued job
      */
     @Operation(summary = "Pre-annotate a Label Studio project")
+    @ApiResponse(responseCode = "202", description = "Queued; Location is the job",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
     @PostMapping("/preannotation-jobs")
     public ResponseEntity<JobView> start(@RequestBody LabelStudioJobs.PreAnnotationRequest request) {
         LabelStudioJobs.PreAnnotationRequest normalized = jobs.normalize(request);

@@ -3,7 +3,11 @@ package com.fmawsss.api.requests;
 import com.fmawsss.api.ResponseRenderer;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
+import com.fmawsss.api.LabelMapResponse;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -35,6 +39,11 @@ public class AsyncRequestsController {
     }
 
     @Operation(summary = "Status while pending, then the result of an asynchronous request")
+    @ApiResponse(responseCode = "200", description = "The result, as the synchronous endpoint answers it", content = {
+        @Content(mediaType = "application/json", schema = @Schema(implementation = LabelMapResponse.class)),
+        @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))})
+    @ApiResponse(responseCode = "202", description = "Still queued or running",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = RequestStatus.class)))
     @GetMapping("/{id}")
     public ResponseEntity<?> get(@PathVariable("id") String id,
             @RequestHeader(name = HttpHeaders.ACCEPT, required = false) String accept) {
