@@ -44,13 +44,8 @@ public final class AtomicFiles {
      */
     public static void write(Path target, byte[] bytes, Path tempDirectory) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
-        Files.createDirectories(tempDirectory);
-        Path temp = Files.createTempFile(tempDirectory, "." + target.getFileName(), ".tmp");
+        Path temp = durableTemp(tempDirectory, target, bytes);
         try {
-            Files.write(temp, bytes);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -71,13 +66,8 @@ public final class AtomicFiles {
      */
     public static void publish(Path target, byte[] bytes) throws IOException {
         Path directory = target.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        Path temp = durableTemp(directory, target, bytes);
         try {
-            Files.write(temp, bytes);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
             try {
                 Files.createLink(target, temp);
             } catch (UnsupportedOperationException | FileSystemException e) {
@@ -93,6 +83,25 @@ public final class AtomicFiles {
             Files.deleteIfExists(temp);
         }
         syncDirectory(directory);
+    }
+
+    /**
+     * A hidden temporary file in {@code directory} holding {@code bytes}, forced to disk, named after
+     * {@code target} (scans that skip dot files never see it). Deleted again if writing fails.
+     */
+    private static Path durableTemp(Path directory, Path target, byte[] bytes) throws IOException {
+        Files.createDirectories(directory);
+        Path temp = Files.createTempFile(directory, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(temp, bytes);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            return temp;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
     }
 
     /**
