@@ -123,6 +123,11 @@ final class HttpBenchmark {
     }
 
     private void post(byte[] image, List<String> labels) {
+        postSeeds(port, image, labels);
+    }
+
+    /** One {@code POST /v1/seeds} answered as a PNG; anything but 200 ends the benchmark. */
+    static void postSeeds(int port, byte[] image, List<String> labels) {
         try {
             HttpResponse<byte[]> response = new Multipart()
                     .timeout(Duration.ofHours(1))

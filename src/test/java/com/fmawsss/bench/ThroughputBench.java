@@ -71,7 +71,7 @@ public final class ThroughputBench {
                 .properties(properties).run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             awaitReady(port);
-            post(port, image, labels); // warm
+            HttpBenchmark.postSeeds(port, image, labels); // warm
             for (int clients : new int[] {1, 2, 4}) {
                 long start = System.nanoTime();
                 try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
@@ -79,7 +79,7 @@ public final class ThroughputBench {
                     for (int c = 0; c < clients; c++) {
                         done.add(pool.submit(() -> {
                             for (int i = 0; i < perClient; i++) {
-                                post(port, image, labels);
+                                HttpBenchmark.postSeeds(port, image, labels);
                             }
                             return null;
                         }));
@@ -106,18 +106,6 @@ public final class ThroughputBench {
             }
         }
         System.exit(0);
-    }
-
-    private static void post(int port, byte[] image, List<String> labels) throws Exception {
-        HttpResponse<byte[]> response = new com.fmawsss.api.Multipart()
-                .timeout(Duration.ofHours(1))
-                .file("image", "bench.jpg", "application/octet-stream", image)
-                .field("labels", String.join(",", labels))
-                .post(port, "/v1/seeds", "image/png");
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("POST /v1/seeds answered " + response.statusCode() + ": "
-                    + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
-        }
     }
 
     private static void awaitReady(int port) throws Exception {
