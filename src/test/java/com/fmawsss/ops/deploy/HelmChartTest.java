@@ -124,6 +124,19 @@ class HelmChartTest {
     }
 
     @Test
+    void labelStudioSettingsReachTheContainerWithTheKeyFromASecret() {
+        Map<String, Object> c = render(null, Map.of("labelStudio.url", "http://ls.annotation.svc:8080",
+                "labelStudio.apiKeySecret", "ls-token")).container();
+
+        List<Map<String, Object>> env = list(c.get("env"));
+        assertThat(env).contains(Map.of("name", "LABEL_STUDIO_URL", "value", "http://ls.annotation.svc:8080"));
+        Map<String, Object> key = env.stream().filter(e -> "LABEL_STUDIO_API_KEY".equals(e.get("name"))).findFirst().orElseThrow();
+        assertThat(at(key, "valueFrom", "secretKeyRef", "name")).isEqualTo("ls-token");
+        assertThat(at(key, "valueFrom", "secretKeyRef", "key")).isEqualTo("api-key");
+        assertThat(list(render(null).container().get("env"))).noneMatch(e -> String.valueOf(e.get("name")).startsWith("LABEL_STUDIO"));
+    }
+
+    @Test
     void gpuValuesAddTheGpuLimitNodeSelectorAndTolerations() {
         Rendered r = render("gpu-values.yaml");
 
