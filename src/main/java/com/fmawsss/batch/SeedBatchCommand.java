@@ -1,6 +1,7 @@
 package com.fmawsss.batch;
 
 import com.fmawsss.bundle.Devices;
+import com.fmawsss.bundle.NativeAllocator;
 import com.fmawsss.io.Sha256;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.training.SeedOutputs;
@@ -68,10 +69,10 @@ final class SeedBatchCommand {
             List<ShardRecord.Attempt> previous = records.stream().filter(r -> r.index() == options.index())
                     .findFirst().map(ShardRecord::attempts).orElse(List.of());
             double setupSeconds = (System.nanoTime() - start) / 1e9;
-            log.printf(Locale.ROOT, "seed-batch: bundle %s (manifest SHA-256 %s), prompts %s, mask generation %s, device %s;"
-                            + " setup took %.1f s%n", models.bundle().directory(), pins.bundleManifestSha256(),
+            log.printf(Locale.ROOT, "seed-batch: bundle %s (manifest SHA-256 %s), prompts %s, mask generation %s, device %s,"
+                            + " allocator %s; setup took %.1f s%n", models.bundle().directory(), pins.bundleManifestSha256(),
                     pins.promptVersion(), pins.amgProfile(), Devices.name(models.bundle().device()),
-                    setupSeconds);
+                    NativeAllocator.name(), setupSeconds);
             ShardRecord done = new ShardRun(options, dataset, models, pins, folder, previous, startedAt, setupSeconds, log)
                     .run();
             log.printf("seed-batch: shard %d done: %d of %d images complete, %d failed (%s)%n", done.index(),

@@ -40,6 +40,7 @@ public final class TorchThreads {
             JniUtils.setNumThreads(intraOp);
         }
         LOG.info("libtorch threads: intra-op {}, inter-op {}", intraOpThreads(), interOpThreads());
+        NativeAllocator.report();
     }
 
     public static int intraOpThreads() {

@@ -113,11 +113,12 @@ final class HttpBenchmark {
             row.put("clients", clients);
             row.put("requests", clients * perClient);
             row.put("imagesPerSecond", clients * perClient / seconds);
+            row.put("imagesPerHour", clients * perClient / seconds * 3600);
             row.put("peakRssMb", peak / 1048576.0);
             row.put("extraRssPerClientMb", Math.max(0, peak - idle) / 1048576.0 / clients);
             rows.add(row);
-            System.out.printf("  %d clients: %.4f images/s, peak RSS %.0f MB%n", clients, clients * perClient / seconds,
-                    peak / 1048576.0);
+            System.out.printf("  %d clients: %.4f images/s (%.0f per hour), peak RSS %.0f MB%n", clients,
+                    clients * perClient / seconds, clients * perClient / seconds * 3600, peak / 1048576.0);
         }
         return rows;
     }
