@@ -31,7 +31,7 @@ public class FmaWsssApplication {
             System.setProperty(DJL_OFFLINE_PROPERTY, "true");
         }
         if (BatchMain.handles(args)) {
-            System.exit(BatchMain.run(args, System.getenv(), System.err));
+            System.exit(BatchMain.runAsProcess(args));
         }
         SpringApplication.run(FmaWsssApplication.class, args);
     }

@@ -30,18 +30,30 @@ public final class BatchMain {
     }
 
     /**
+     * The process's batch command: SIGTERM and SIGINT stop a shard between point batches
+     * ({@link TerminationRequest}), so that it ends through {@code main} with {@link ExitCodes#TERMINATED}.
+     */
+    public static int runAsProcess(String[] args) {
+        return run(args, System.getenv(), System.err, TerminationRequest.onSignals());
+    }
+
+    /**
      * Runs a batch command and returns its exit code ({@link ExitCodes}); messages go to {@code log}.
      *
      * @param args the command name, then its options
      * @param env the environment (shard index variables, FMA_* defaults)
      */
     public static int run(String[] args, Map<String, String> env, PrintStream log) {
+        return run(args, env, log, new TerminationRequest());
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream log, TerminationRequest termination) {
         quietLogging();
         String command = args[0];
         List<String> options = Arrays.asList(args).subList(1, args.length);
         try {
             return switch (command) {
-                case SEED_BATCH -> SeedBatchCommand.run(options, env, log);
+                case SEED_BATCH -> SeedBatchCommand.run(options, env, log, termination);
                 case SEED_MERGE -> SeedMergeCommand.run(options, log);
                 default -> throw BatchException.usage("unknown command " + command);
             };

@@ -25,6 +25,11 @@ public final class ExitCodes {
      * index, a shard count or pins that differ from the records already in the output folder.
      */
     public static final int CONFIGURATION = 78;
+    /**
+     * Stopped by SIGTERM or SIGINT between point batches, the finished images kept: the code a
+     * process killed by SIGTERM would have (128 + 15), so engines treat it alike (retried).
+     */
+    public static final int TERMINATED = 143;
 
     private ExitCodes() {}
 }

@@ -38,7 +38,8 @@ final class SeedBatchCommand {
 
     private SeedBatchCommand() {}
 
-    static int run(List<String> args, Map<String, String> env, PrintStream log) throws IOException, InterruptedException {
+    static int run(List<String> args, Map<String, String> env, PrintStream log, TerminationRequest termination)
+            throws IOException, InterruptedException {
         SeedBatchOptions options = SeedBatchOptions.parse(args, env);
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
@@ -73,8 +74,8 @@ final class SeedBatchCommand {
                             + " allocator %s; setup took %.1f s%n", models.bundle().directory(), pins.bundleManifestSha256(),
                     pins.promptVersion(), pins.amgProfile(), Devices.name(models.bundle().device()),
                     NativeAllocator.name(), setupSeconds);
-            ShardRecord done = new ShardRun(options, dataset, models, pins, folder, previous, startedAt, setupSeconds, log)
-                    .run();
+            ShardRecord done = new ShardRun(options, dataset, models, pins, folder, previous, startedAt, setupSeconds, log,
+                    termination).run();
             log.printf("seed-batch: shard %d done: %d of %d images complete, %d failed (%s)%n", done.index(),
                     done.complete(), done.assigned(), done.failed(), folder.record(done.index()));
             return ExitCodes.OK;

@@ -2,6 +2,8 @@ package com.fmawsss.batch;
 
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.progress.Progress;
+import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.training.SampleSeeder;
 import com.fmawsss.training.SeedOutputs;
 import com.fmawsss.training.data.Dataset;
@@ -34,11 +36,13 @@ final class ShardRun {
     private final Instant startedAt;
     private final double setupSeconds;
     private final PrintStream log;
+    private final TerminationRequest termination;
     private final List<ShardRecord.Failure> failures = new ArrayList<>();
     private final String host = host();
 
     ShardRun(SeedBatchOptions options, Dataset dataset, SeedModels models, RunPins pins, RunFolder folder,
-            List<ShardRecord.Attempt> previousAttempts, Instant startedAt, double setupSeconds, PrintStream log) {
+            List<ShardRecord.Attempt> previousAttempts, Instant startedAt, double setupSeconds, PrintStream log,
+            TerminationRequest termination) {
         this.options = options;
         this.dataset = dataset;
         this.models = models;
@@ -48,6 +52,7 @@ final class ShardRun {
         this.startedAt = startedAt;
         this.setupSeconds = setupSeconds;
         this.log = log;
+        this.termination = termination;
     }
 
     ShardRecord run() throws IOException, InterruptedException {
@@ -72,16 +77,20 @@ final class ShardRun {
         int consecutiveSeedFailures = 0;
         boolean shown = false;
         try (ImagePrefetcher images = new ImagePrefetcher(pending, new ImageDecoder(), options.prefetch())) {
-            for (ImagePrefetcher.Decoded next = images.next(); next != null; next = images.next()) {
+            Progress watched = Progress.both(progress, termination);
+            for (ImagePrefetcher.Decoded next = images.next(); next != null && !termination.requested();
+                    next = images.next()) {
                 TrainingSample sample = next.sample();
                 progress.starting(sample.id());
                 if (next.failure() != null) {
                     fail(progress, sample, next.failure());
                 } else {
                     try {
-                        seeder.seed(sample, next.image(), progress);
+                        seeder.seed(sample, next.image(), watched);
                         progress.written();
                         consecutiveSeedFailures = 0;
+                    } catch (WorkCancelledException stopped) {
+                        break; // the image's outputs are not written; the next attempt seeds it
                     } catch (IOException e) {
                         throw new BatchException(ExitCodes.IO_ERROR, "cannot write the outputs of " + sample.id() + ": " + e, e);
                     } catch (InterruptedException e) {
@@ -98,6 +107,12 @@ final class ShardRun {
                 }
                 shown = progress.tick();
             }
+        }
+        if (termination.requested()) {
+            write(record(assigned.size(), skipped, progress, false));
+            log.println(progress.line());
+            throw new BatchException(ExitCodes.TERMINATED, "stopped by " + termination.reason() + " after "
+                    + progress.writtenCount() + " images; finished images are kept, rerun this index to seed the rest");
         }
         ShardRecord done = record(assigned.size(), skipped, progress, true);
         write(done);

@@ -38,7 +38,8 @@ import tools.jackson.databind.JsonNode;
  * seed-batch as real shard processes, launched the way an Indexed Job launches them (main class of
  * the jar, JOB_COMPLETION_INDEX in the environment): three shards cover a dataset exactly once with
  * the admin seed job's outputs, a shard killed with SIGKILL finishes on rerun without redoing or
- * tearing anything, and a configuration error ends the JVM with the documented exit code.
+ * tearing anything, one stopped with SIGTERM ends cleanly with exit 143 and finishes on rerun, and a
+ * configuration error ends the JVM with the documented exit code.
  */
 class SeedBatchProcessTest {
 
@@ -159,6 +160,41 @@ class SeedBatchProcessTest {
         for (String id : labelMaps(out)) {
             Fixtures.decodeLabelPng(out.resolve(id + ".png"));
         }
+    }
+
+    @Test
+    void sigtermStopsTheShardBetweenPointBatchesWithExit143AndTheRerunFinishesIt(@TempDir Path dir) throws Exception {
+        Path voc = dir.resolve("VOC2012");
+        Fixtures.writeVoc(voc, 8, 400);
+        Path out = dir.resolve("seeds");
+        Path log = dir.resolve("shard.log");
+        List<String> args = BatchRuns.seedArgs(voc, out, dir.resolve("state"), "--shards", "1");
+        Process first = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
+        while (labelMaps(out).isEmpty() && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        first.destroy(); // SIGTERM, as Kubernetes sends it when it deletes, evicts or preempts the pod
+        assertThat(first.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        String firstLog = Files.readString(log);
+        assertThat(first.exitValue()).as(firstLog).isEqualTo(ExitCodes.TERMINATED).isEqualTo(143);
+        assertThat(firstLog).contains("stopped by SIGTERM after").doesNotContain("fatal error");
+        Set<String> before = labelMaps(out);
+        assertThat(before).isNotEmpty().hasSizeLessThan(8);
+        JsonNode stopped = BatchRuns.json(out.resolve("shards/0.json"));
+        assertThat(stopped.path("state").asString()).isEqualTo("running");
+        assertThat(stopped.path("complete").asInt()).isEqualTo(before.size());
+        assertThat(stopped.path("attempts").get(0).path("written").asInt()).isEqualTo(before.size());
+        assertThat(visibleFiles(out)).allSatisfy(name -> assertThat(name).doesNotEndWith(".tmp"));
+
+        Process rerun = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
+        assertThat(rerun.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assertThat(rerun.exitValue()).as(BatchRuns.tail(log)).isEqualTo(ExitCodes.OK);
+        assertThat(labelMaps(out)).hasSize(8);
+        JsonNode record = BatchRuns.json(out.resolve("shards/0.json"));
+        assertThat(record.path("state").asString()).isEqualTo("done");
+        assertThat(record.path("attempts").get(1).path("skipped").asInt()).isEqualTo(before.size());
+        assertThat(record.path("attempts").get(1).path("written").asInt()).isEqualTo(8 - before.size());
     }
 
     @Test
