@@ -40,8 +40,8 @@ public final class NativeAllocator {
         return "glibc";
     }
 
-    /** Logs the allocator, with a warning and the remedy when it is glibc; returns its name. */
-    public static String report() {
+    /** Logs the allocator, with a warning and the remedy when it is glibc. */
+    public static void report() {
         String name = name();
         if ("glibc".equals(name)) {
             LOG.warn("native allocator: glibc malloc. Inference is up to 2-3x slower and memory grows under load;"
@@ -50,6 +50,5 @@ public final class NativeAllocator {
         } else {
             LOG.info("native allocator: {}", name);
         }
-        return name;
     }
 }

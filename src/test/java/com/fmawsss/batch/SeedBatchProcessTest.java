@@ -111,11 +111,7 @@ class SeedBatchProcessTest {
         Path out = dir.resolve("seeds");
         Path log = dir.resolve("shard.log");
         List<String> args = BatchRuns.seedArgs(voc, out, dir.resolve("state"), "--shards", "1", "--rle");
-        Process first = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-        while (labelMaps(out).isEmpty() && first.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Process first = startAndAwaitFirstLabelMap(args, out, log);
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs
         first.waitFor();
         Set<String> before = labelMaps(out);
@@ -137,9 +133,7 @@ class SeedBatchProcessTest {
         System.out.printf("kill -9 of a shard after %d of 8 images; %d temp files left under .partial%n", before.size(),
                 Fixtures.filesUnder(out.resolve(".partial")).stream().filter(p -> p.toString().endsWith(".tmp")).count());
 
-        Process rerun = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
-        assertThat(rerun.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
-        assertThat(rerun.exitValue()).as(BatchRuns.tail(log)).isEqualTo(ExitCodes.OK);
+        rerunToExit0(args, log);
 
         assertThat(labelMaps(out)).hasSize(8);
         for (String id : before) {
@@ -169,11 +163,7 @@ class SeedBatchProcessTest {
         Path out = dir.resolve("seeds");
         Path log = dir.resolve("shard.log");
         List<String> args = BatchRuns.seedArgs(voc, out, dir.resolve("state"), "--shards", "1");
-        Process first = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-        while (labelMaps(out).isEmpty() && first.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Process first = startAndAwaitFirstLabelMap(args, out, log);
         first.destroy(); // SIGTERM, as Kubernetes sends it when it deletes, evicts or preempts the pod
         assertThat(first.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
         String firstLog = Files.readString(log);
@@ -187,9 +177,7 @@ class SeedBatchProcessTest {
         assertThat(stopped.path("attempts").get(0).path("written").asInt()).isEqualTo(before.size());
         assertThat(visibleFiles(out)).allSatisfy(name -> assertThat(name).doesNotEndWith(".tmp"));
 
-        Process rerun = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
-        assertThat(rerun.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
-        assertThat(rerun.exitValue()).as(BatchRuns.tail(log)).isEqualTo(ExitCodes.OK);
+        rerunToExit0(args, log);
         assertThat(labelMaps(out)).hasSize(8);
         JsonNode record = BatchRuns.json(out.resolve("shards/0.json"));
         assertThat(record.path("state").asString()).isEqualTo("done");
@@ -215,6 +203,22 @@ class SeedBatchProcessTest {
         assertThat(usage.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
         assertThat(usage.exitValue()).as(BatchRuns.tail(log)).isEqualTo(ExitCodes.USAGE).isEqualTo(64);
         assertThat(Files.readString(log)).contains("--out is required").contains("usage: seed-batch");
+    }
+
+    /** Starts shard 0 and returns once its first label map is visible (or it ended, or the timeout passed). */
+    private static Process startAndAwaitFirstLabelMap(List<String> args, Path out, Path log) throws Exception {
+        Process shard = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
+        while (labelMaps(out).isEmpty() && shard.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return shard;
+    }
+
+    private static void rerunToExit0(List<String> args, Path log) throws Exception {
+        Process rerun = BatchRuns.start(args, Map.of("JOB_COMPLETION_INDEX", "0"), log);
+        assertThat(rerun.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        assertThat(rerun.exitValue()).as(BatchRuns.tail(log)).isEqualTo(ExitCodes.OK);
     }
 
     /** The admin API's seed job over the same dataset, in this JVM, into {@code output}. */

@@ -139,7 +139,8 @@ public final class BenchMain {
         return new SpringApplicationBuilder(FmaWsssApplication.class).properties(properties).run();
     }
 
-    private static void awaitReady(int port) throws Exception {
+    /** Waits until readiness is UP (at most 30 minutes: a real-size warm-up and calibration take minutes on a CPU). */
+    static void awaitReady(int port) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
                 .timeout(Duration.ofSeconds(10)).build();

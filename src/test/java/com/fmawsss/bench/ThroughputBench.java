@@ -1,22 +1,13 @@
 package com.fmawsss.bench;
 
 import com.fmawsss.FmaWsssApplication;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,25 +61,11 @@ public final class ThroughputBench {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FmaWsssApplication.class)
                 .properties(properties).run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-            awaitReady(port);
+            BenchMain.awaitReady(port);
             HttpBenchmark.postSeeds(port, image, labels); // warm
             for (int clients : new int[] {1, 2, 4}) {
-                long start = System.nanoTime();
-                try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
-                    List<Future<?>> done = new ArrayList<>();
-                    for (int c = 0; c < clients; c++) {
-                        done.add(pool.submit(() -> {
-                            for (int i = 0; i < perClient; i++) {
-                                HttpBenchmark.postSeeds(port, image, labels);
-                            }
-                            return null;
-                        }));
-                    }
-                    for (Future<?> f : done) {
-                        f.get();
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
+                double seconds = HttpBenchmark.closedLoopSeconds(clients, perClient,
+                        () -> HttpBenchmark.postSeeds(port, image, labels));
                 double perHour = clients * perClient * 3600 / seconds;
                 ObjectNode row = rows.addObject();
                 row.put("date", LocalDate.now(ZoneOffset.UTC).toString());
@@ -106,13 +83,5 @@ public final class ThroughputBench {
             }
         }
         System.exit(0);
-    }
-
-    private static void awaitReady(int port) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build();
-        while (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            Thread.sleep(500);
-        }
     }
 }
