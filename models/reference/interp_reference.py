@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference bilinear resampling of score maps (for ``com.fmawsss.seeding.ScoreMaps``).
+"""Reference bilinear resampling of score maps (for ``com.fmawsss.sams.ScoreMaps``).
 
 For every ``DIR/<id>.interp.json`` = ``{"id", "input": "<id>.npy" (float32 [C, h, w]),
 "height": H, "width": W}`` writes ``DIR/<id>.interp.ref.npy`` (float32 [C, H, W]) computed with

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference codec of Label Studio's brush RLE (for ``com.fmawsss.integrations.labelstudio.BrushRle``).
+"""Reference codec of Label Studio's brush RLE (for ``com.fmawsss.labeling.labelstudio.BrushRle``).
 
 Written from the published algorithm (thi.ng ``rle-pack``, which the Label Studio editor uses and
 whose ``decode`` the SDK's ``converter/brush.py`` quotes), not from the Java code:

@@ -5,7 +5,9 @@ import com.fmawsss.api.requests.RequestStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import com.fmawsss.pipeline.PipelineSubmission;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -107,7 +109,7 @@ public class InferenceController {
                     .contentType(MediaType.APPLICATION_JSON)
                     .body(status);
         }
-        InferenceService.Submission submission = service.submitSynchronous(request);
+        PipelineSubmission<LabelMapResult> submission = service.submitSynchronous(request);
         return SynchronousAnswer.of(submission, png, disconnects.watch(http, submission::cancel), service.synchronousLimit());
     }
 
@@ -116,15 +118,14 @@ public class InferenceController {
 
         private SynchronousAnswer() {}
 
-        static DeferredResult<ResponseEntity<?>> of(InferenceService.Submission submission, boolean png,
-                ClientDisconnects.Watch watch, java.time.Duration limit) {
+        static DeferredResult<ResponseEntity<?>> of(PipelineSubmission<LabelMapResult> submission, boolean png,
+                ClientDisconnects.Watch watch, Duration limit) {
             // A last resort far beyond the limit (the service never cuts a running request off itself).
             DeferredResult<ResponseEntity<?>> result = new DeferredResult<>(limit.multipliedBy(10).toMillis());
             submission.result().whenComplete((value, error) -> {
                 watch.close();
                 if (error != null) {
-                    result.setErrorResult(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                            ? error.getCause() : error);
+                    result.setErrorResult(PipelineSubmission.causeOf(error));
                 } else {
                     try {
                         result.setResult(ResponseRenderer.render(value, png));

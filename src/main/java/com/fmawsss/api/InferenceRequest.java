@@ -3,6 +3,8 @@ package com.fmawsss.api;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.pipeline.AmgChoice;
+import com.fmawsss.pipeline.PipelineResult;
+import com.fmawsss.pipeline.PipelineWork;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.List;
 import java.util.Set;
@@ -53,5 +55,20 @@ public record InferenceRequest(
     /** Whether SAM quasi-superpixels and SAMS run (not for {@code /v1/masks} with {@code refine=none}). */
     public boolean sams() {
         return amg != null;
+    }
+
+    /** The pipeline work that answers this request. */
+    public PipelineWork<PipelineResult> work() {
+        return switch (endpoint) {
+            case MASKS -> sams() ? new PipelineWork.Seeds(image, selection, amg.settings())
+                    : new PipelineWork.CamLabels(image, selection);
+            case SEEDS -> new PipelineWork.Seeds(image, selection, amg.settings());
+            case REFINE -> new PipelineWork.RefinedScores(image, scores, alpha, amg.settings());
+        };
+    }
+
+    /** The same request with other mask-generation settings. */
+    public InferenceRequest withAmg(AmgChoice other) {
+        return new InferenceRequest(endpoint, image, classes, selection, other, scores, alpha, include);
     }
 }

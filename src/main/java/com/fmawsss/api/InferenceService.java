@@ -3,67 +3,47 @@ package com.fmawsss.api;
 import com.fmawsss.api.LabelMapResponse.ClassScore;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamResult;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.Priority;
-import com.fmawsss.ops.scheduler.SchedulerProperties;
-import com.fmawsss.ops.scheduler.TaskSpec;
 import com.fmawsss.pipeline.AmgChoice;
 import com.fmawsss.pipeline.AmgProfileResolver;
-import com.fmawsss.pipeline.RequestProgress;
-import com.fmawsss.pipeline.SeedPipeline;
-import com.fmawsss.pipeline.SeedResult;
-import com.fmawsss.pipeline.WorkShape;
+import com.fmawsss.pipeline.Estimate;
+import com.fmawsss.pipeline.PipelineExecutor;
+import com.fmawsss.pipeline.PipelineResult;
+import com.fmawsss.pipeline.PipelineSubmission;
+import com.fmawsss.pipeline.Scheduling;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
-import com.fmawsss.progress.Stage;
 import com.fmawsss.sam.AmgProfiles;
+import com.fmawsss.scheduler.Priority;
+import com.fmawsss.scheduler.SchedulerProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
- * Estimates, admits, schedules and assembles inference requests: the pipeline does the work, the
- * controllers bind and render. A synchronous request is admitted only when its estimated service
- * time, plus the estimated work queued ahead of it, fits the synchronous limit ({@code
- * fma.scheduler.request-timeout}); otherwise it is answered at once with the estimate and how to
- * get the result. Once running it is never cut off by a deadline; it stops when nobody waits for it
- * any more (client gone, request cancelled) at the pipeline's next check.
+ * Admits inference requests and assembles their answers; the work itself goes through the
+ * {@link PipelineExecutor}, the controllers bind and render. A synchronous request is admitted only
+ * when its estimated service time, plus the estimated work queued ahead of it, fits the synchronous
+ * limit ({@code fma.scheduler.request-timeout}); otherwise it is answered at once with the estimate
+ * and how to get the result. Once running it is never cut off by a deadline; it stops when nobody
+ * waits for it any more (client gone, request cancelled) at the pipeline's next check.
  */
 @Service
 public class InferenceService {
 
-    /** Estimated service time of one request. */
-    public record Estimate(WorkShape shape, Duration service, Map<Stage, Double> stageSeconds) {}
-
-    /** A scheduled request: its result, its live progress and the estimate it was admitted with. */
-    public record Submission(CompletableFuture<LabelMapResult> result, RequestProgress progress, Estimate estimate) {
-
-        /** Stops the work at its next check and fails the result with a cancellation. */
-        public void cancel(String reason) {
-            progress.cancel(reason);
-            result.cancel(false);
-        }
-    }
-
-    private final SeedPipeline pipeline;
-    private final InferenceScheduler scheduler;
-    private final SchedulerProperties schedulerProperties;
+    private final PipelineExecutor executor;
     private final AmgProfileResolver amgProfiles;
+    private final SchedulerProperties schedulerProperties;
     private final ResponseMetadata metadata;
 
-    public InferenceService(SeedPipeline pipeline, InferenceScheduler scheduler, AmgProfileResolver amgProfiles,
+    public InferenceService(PipelineExecutor executor, AmgProfileResolver amgProfiles, SchedulerProperties schedulerProperties,
             ModelBundle bundle) {
-        this.pipeline = pipeline;
-        this.scheduler = scheduler;
-        this.schedulerProperties = scheduler.properties();
+        this.executor = executor;
         this.amgProfiles = amgProfiles;
+        this.schedulerProperties = schedulerProperties;
         this.metadata = new ResponseMetadata(bundle);
     }
 
@@ -73,16 +53,7 @@ public class InferenceService {
     }
 
     public Estimate estimate(InferenceRequest request) {
-        return estimate(request, request.amg());
-    }
-
-    private Estimate estimate(InferenceRequest request, AmgChoice amg) {
-        var image = request.image();
-        boolean cached = amg != null && pipeline.superpixelsCached(image.sha256(), amg.settings());
-        WorkShape shape = pipeline.shape(image.image(), request.classes().size(),
-                request.endpoint() != InferenceRequest.Endpoint.REFINE, amg == null ? null : amg.settings(), cached);
-        Duration service = pipeline.costs().estimate(shape);
-        return new Estimate(shape, service, pipeline.costs().stageSeconds(shape));
+        return executor.estimate(request.work());
     }
 
     /**
@@ -91,14 +62,14 @@ public class InferenceService {
      * @throws ApiProblem 422 {@code too-slow-for-synchronous} when the request alone would exceed the
      *     limit; 503 {@code busy} with Retry-After when the work queued ahead would make it miss it
      */
-    public Submission submitSynchronous(InferenceRequest request) {
+    public PipelineSubmission<LabelMapResult> submitSynchronous(InferenceRequest request) {
         Estimate estimate = estimate(request);
         Duration limit = synchronousLimit();
         if (estimate.service().compareTo(limit) > 0) {
-            pipeline.costs().noteRefusal();
+            executor.costs().noteRefusal();
             throw tooSlow(request, estimate, limit);
         }
-        Duration wait = scheduler.estimatedWait(Priority.INTERACTIVE);
+        Duration wait = executor.estimatedWait(Priority.INTERACTIVE);
         if (wait.plus(estimate.service()).compareTo(limit) > 0) {
             long retry = Math.max(1, ceilSeconds(wait));
             throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.BUSY, "Busy",
@@ -108,44 +79,26 @@ public class InferenceService {
                     Map.of("retryAfterSeconds", retry, "estimatedSeconds", seconds(estimate.service()),
                             "queuedAheadSeconds", seconds(wait), "limitSeconds", limit.toSeconds()), retry);
         }
-        return submit(request, estimate, TaskSpec.startWithin(Priority.INTERACTIVE, limit, estimate.service()));
+        return submit(request, Scheduling.of(Priority.INTERACTIVE, limit), estimate);
     }
 
     /** Schedules a request whose client polls for the answer; it may wait {@code queueTimeout} to start. */
-    public Submission submitAsynchronous(InferenceRequest request, Duration queueTimeout) {
-        Estimate estimate = estimate(request);
-        return submit(request, estimate, TaskSpec.startWithin(Priority.ASYNC, queueTimeout, estimate.service()));
+    public PipelineSubmission<LabelMapResult> submitAsynchronous(InferenceRequest request, Duration queueTimeout) {
+        return submit(request, Scheduling.of(Priority.ASYNC, queueTimeout), estimate(request));
     }
 
-    private Submission submit(InferenceRequest request, Estimate estimate, TaskSpec spec) {
-        RequestProgress progress = new RequestProgress(estimate.stageSeconds());
-        CompletableFuture<LabelMapResult> result = scheduler.submit(spec, () -> execute(request, progress));
-        // Whoever ends the future early (a deadline, a cancel, a client gone) also stops the work.
-        result.whenComplete((value, failure) -> {
-            if (failure != null && progress.cancelReason() == null) {
-                progress.cancel(failure instanceof CancellationException ? "cancelled" : reasonOf(failure));
-            }
-        });
-        return new Submission(result, progress, estimate);
+    /** Schedules a request of a job (runs when no request waits); it may wait {@code startDeadline} to start. */
+    public PipelineSubmission<LabelMapResult> submitBackground(InferenceRequest request, Duration startDeadline) {
+        return submit(request, Scheduling.of(Priority.BACKGROUND, startDeadline), estimate(request));
     }
 
-    private static String reasonOf(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    private PipelineSubmission<LabelMapResult> submit(InferenceRequest request, Scheduling scheduling, Estimate estimate) {
+        return executor.submit(request.work(), scheduling, estimate).map(result -> answer(request, result));
     }
 
-    private LabelMapResult execute(InferenceRequest request, RequestProgress progress) {
-        progress.started();
+    private LabelMapResult answer(InferenceRequest request, PipelineResult seed) {
         var image = request.image();
         AmgChoice amg = request.amg();
-        SeedResult seed = switch (request.endpoint()) {
-            case MASKS -> request.sams()
-                    ? pipeline.seed(image.image(), image.sha256(), request.selection(), amg.settings(), progress)
-                    : pipeline.camLabels(image.image(), request.selection(), progress);
-            case SEEDS -> pipeline.seed(image.image(), image.sha256(), request.selection(), amg.settings(), progress);
-            case REFINE -> pipeline.refineScores(image.image(), image.sha256(), request.scores(), request.alpha(),
-                    amg.settings(), progress);
-        };
         List<String> table = new ArrayList<>();
         table.add("background");
         table.addAll(request.classes());
@@ -160,8 +113,8 @@ public class InferenceService {
                 request.include().contains("superpixels") ? seed.superpixels() : null);
     }
 
-    /** Softmax over the present classes' logits (also used for the annotation tools' background work). */
-    public static Map<String, ClassScore> classScores(List<String> names, float[] logits) {
+    /** Softmax over the present classes' logits. */
+    static Map<String, ClassScore> classScores(List<String> names, float[] logits) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < names.size(); i++) {
             max = Math.max(max, logits[i]);
@@ -181,7 +134,7 @@ public class InferenceService {
         List<Map<String, Object>> faster = new ArrayList<>();
         if (request.sams()) {
             for (String profile : List.of(AmgProfiles.BALANCED, AmgProfiles.FAST)) {
-                Estimate alternative = estimate(request, amgProfiles.resolve(profile, null));
+                Estimate alternative = estimate(request.withAmg(amgProfiles.resolve(profile, null)));
                 if (alternative.service().compareTo(estimate.service()) < 0) {
                     faster.add(Map.of("amg", profile, "estimatedSeconds", seconds(alternative.service()),
                             "fitsSynchronousLimit", alternative.service().compareTo(limit) <= 0));
@@ -194,7 +147,7 @@ public class InferenceService {
                 .findFirst().orElse("");
         return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.TOO_SLOW_FOR_SYNC,
                 "Too slow for a synchronous answer",
-                "this request would take about " + ceilSeconds(estimate.service()) + " s on " + scheduler.device()
+                "this request would take about " + ceilSeconds(estimate.service()) + " s on " + executor.device()
                         + " (mask generation '" + request.amg().profile() + "'), more than the synchronous limit of "
                         + limit.toSeconds() + " s; send it with 'Prefer: respond-async' and poll the Location" + hint,
                 Map.of("estimatedSeconds", seconds(estimate.service()), "limitSeconds", limit.toSeconds(),

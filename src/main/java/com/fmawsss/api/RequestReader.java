@@ -10,11 +10,10 @@ import com.fmawsss.pipeline.AmgChoice;
 import com.fmawsss.pipeline.AmgProfileResolver;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
-import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgProfiles;
-import com.fmawsss.seeding.SamsSeeder;
+import com.fmawsss.sams.SamsSeeder;
 import com.fmawsss.tensors.FloatTensor;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -70,10 +69,8 @@ public class RequestReader {
         DecodedImage decoded = decode(image);
         List<String> names = classes(classes, "classes");
         PromptSet set = promptSet(promptVersion);
-        PromptSelection selection = set.kind() != PromptKind.MANUAL && names.stream().allMatch(c -> set.vocabulary().indexOf(c) >= 0)
-                ? PromptSelection.of(set, names)
-                : PromptSelection.of(PromptSet.manual(set.vocabulary()), names);
-        return new InferenceRequest(Endpoint.MASKS, decoded, names, selection, amgChoice, null, Double.NaN, extras);
+        return new InferenceRequest(Endpoint.MASKS, decoded, names, PromptSelection.learnedOrManual(set, names), amgChoice, null,
+                Double.NaN, extras);
     }
 
     /** {@code /v1/seeds}: labels must come from the prompt set's vocabulary. */

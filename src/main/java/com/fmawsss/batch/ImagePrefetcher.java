@@ -4,7 +4,7 @@ import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecodeException;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
-import com.fmawsss.training.SeedOutputs;
+import com.fmawsss.bulkseeding.SeedOutputs;
 import com.fmawsss.training.data.TrainingSample;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * The rate counts the images this process seeded over its seeding time; the ETA divides the images
  * left by that rate. {@link #tick()} runs the caller's action (print the line, rewrite the shard
  * record) at most once per interval; the pipeline's stage reports tick too, so a line appears
- * within an image that takes minutes.
+ * within an image that takes minutes. The stage reports come from the device's worker thread, the
+ * rest from the shard's own thread.
  */
 final class ProgressLine implements Progress {
 
@@ -57,21 +58,21 @@ final class ProgressLine implements Progress {
         stage = null;
     }
 
-    void written() {
+    synchronized void written() {
         written++;
         current = "";
     }
 
-    void failed() {
+    synchronized void failed() {
         failed++;
         current = "";
     }
 
-    int writtenCount() {
+    synchronized int writtenCount() {
         return written;
     }
 
-    int failedCount() {
+    synchronized int failedCount() {
         return failed;
     }
 
@@ -86,7 +87,7 @@ final class ProgressLine implements Progress {
     }
 
     /** Runs the action if a line is due, and says whether it ran. */
-    boolean tick() {
+    synchronized boolean tick() {
         if (!ticker.due()) {
             return false;
         }
@@ -94,7 +95,7 @@ final class ProgressLine implements Progress {
         return true;
     }
 
-    String line() {
+    synchronized String line() {
         int done = skipped + written + failed;
         int left = assigned - done;
         double seconds = seconds();

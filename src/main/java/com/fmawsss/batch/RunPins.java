@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param bundleClip CLIP source of the bundle, for people
  * @param bundleSam SAM source of the bundle, for people
  * @param demoBundle whether the random-weight demo bundle ran (outputs are noise)
+ * @param precision arithmetic of the heavy modules ({@code fp32}, {@code bf16}); pins written
+ *     before it was recorded read as {@code fp32}, the only precision {@code seed-batch} ran then
  * @param promptVersion the prompt version
  * @param promptSha256 SHA-256 of the prompt set in the prompt-set file format (deterministic bytes)
  * @param amgProfile the mask-generation profile name as resolved ({@code demo}, {@code official}...)
@@ -26,6 +28,7 @@ public record RunPins(
         String bundleClip,
         String bundleSam,
         boolean demoBundle,
+        String precision,
         String promptVersion,
         String promptSha256,
         String amgProfile,
@@ -43,6 +46,7 @@ public record RunPins(
     public record DatasetPin(String format, String root, String split, int entries, String idsSha256) {}
 
     public RunPins {
+        precision = precision == null ? "fp32" : precision;
         outputs = List.copyOf(outputs);
     }
 
@@ -51,6 +55,7 @@ public record RunPins(
         List<String> diff = new ArrayList<>();
         compare(diff, "bundle manifest SHA-256", other.bundleManifestSha256, bundleManifestSha256);
         compare(diff, "demo bundle", other.demoBundle, demoBundle);
+        compare(diff, "precision", other.precision, precision);
         compare(diff, "prompt version", other.promptVersion, promptVersion);
         compare(diff, "prompt set SHA-256", other.promptSha256, promptSha256);
         compare(diff, "mask-generation settings", other.amgSettings, amgSettings);

@@ -4,7 +4,7 @@ import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.NativeAllocator;
 import com.fmawsss.io.Sha256;
 import com.fmawsss.prompts.PromptSetFile;
-import com.fmawsss.training.SeedOutputs;
+import com.fmawsss.bulkseeding.SeedOutputs;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.DatasetProblem;
 import com.fmawsss.training.data.DatasetSpec;
@@ -132,7 +132,8 @@ final class SeedBatchCommand {
         RunPins.DatasetPin datasetPin = new RunPins.DatasetPin(spec.format().id(), spec.root().toString(), spec.split(),
                 dataset.samples().size(), idsSha256(dataset.samples()));
         return new RunPins(models.manifestSha256(), models.bundle().manifest().clip().source(),
-                models.bundle().manifest().sam().source(), models.bundle().demo(), models.prompts().id(),
+                models.bundle().manifest().sam().source(), models.bundle().demo(), models.bundle().precision().setting(),
+                models.prompts().id(),
                 promptSha256(models), models.amgProfile(), models.amg().key(), outputs, datasetPin);
     }
 

@@ -1,6 +1,6 @@
 package com.fmawsss.batch;
 
-import com.fmawsss.training.SeedOutputs;
+import com.fmawsss.bulkseeding.SeedOutputs;
 import com.fmawsss.training.data.DatasetFormat;
 import com.fmawsss.training.data.DatasetSpec;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import java.util.Set;
  * Indexed Job), else {@code SLURM_ARRAY_TASK_ID} minus {@code SLURM_ARRAY_TASK_MIN} (Slurm array);
  * the shard count from {@code --shards}, else {@code SLURM_ARRAY_TASK_COUNT}. Without either the
  * process is the only shard. Bundle, state directory and device default to the service's
- * variables {@code FMA_BUNDLE_DIR}, {@code FMA_STATE_DIR} and {@code FMA_DEVICE}.
+ * variables {@code FMA_BUNDLE_DIR}, {@code FMA_STATE_DIR}, {@code FMA_DEVICE} and {@code FMA_DTYPE}.
  *
  * @param dataset what to seed
  * @param out the output folder
@@ -31,6 +31,8 @@ import java.util.Set;
  * @param stateDir the service's state directory (prompt store, unpacked demo bundle)
  * @param amgProfile mask-generation profile name ({@code auto}: the service's choice, {@code pipeline.AmgProfileResolver})
  * @param device {@code auto}, {@code cpu} or {@code cuda:N}
+ * @param dtype arithmetic of the heavy modules, as the service's {@code fma.dtype}: {@code auto},
+ *     {@code fp32} or {@code bf16}
  * @param extras output files besides the PNG
  * @param prefetch images decoded ahead on a background thread (0: decode in line)
  * @param threads libtorch intra-op threads (0: libtorch's default)
@@ -48,6 +50,7 @@ public record SeedBatchOptions(
         Path stateDir,
         String amgProfile,
         String device,
+        String dtype,
         Set<SeedOutputs.Extra> extras,
         int prefetch,
         int threads,
@@ -57,17 +60,21 @@ public record SeedBatchOptions(
     static final String DEMO_BUNDLE = "demo";
 
     static final Set<String> VALUED = Set.of("dataset", "format", "split", "out", "shards", "index", "bundle", "prompts",
-            "prompt-file", "state", "amg", "device", "prefetch", "threads", "progress-seconds");
+            "prompt-file", "state", "amg", "device", "dtype", "prefetch", "threads", "progress-seconds");
     static final Set<String> FLAGS = Set.of("rle", "cams");
+
+    /** The service's {@code fma.dtype} values. */
+    static final List<String> DTYPES = List.of("auto", "fp32", "bf16");
 
     static final String USAGE = """
             usage: seed-batch --dataset DIR --format voc|coco|jsonl --out DIR [--split NAME]
                               [--shards N] [--index I] [--bundle DIR|demo] [--prompts VERSION | --prompt-file FILE]
-                              [--state DIR] [--amg PROFILE] [--device auto|cpu|cuda:N] [--rle] [--cams]
+                              [--state DIR] [--amg PROFILE] [--device auto|cpu|cuda:N] [--dtype auto|fp32|bf16] [--rle] [--cams]
                               [--prefetch N] [--threads N] [--progress-seconds S]
               shard index: --index, else $JOB_COMPLETION_INDEX, else $SLURM_ARRAY_TASK_ID - $SLURM_ARRAY_TASK_MIN
               shard count: --shards, else $SLURM_ARRAY_TASK_COUNT, else 1
               bundle: --bundle, else $FMA_BUNDLE_DIR (required); state: --state, else $FMA_STATE_DIR, else ./var
+              device, dtype: --device/--dtype, else $FMA_DEVICE/$FMA_DTYPE, else auto (as the service)
             exit codes: 0 done, 64 usage, 78 configuration (both: retrying cannot help), 75 I/O, 1 unexpected""";
 
     public static SeedBatchOptions parse(List<String> args, Map<String, String> env) {
@@ -126,6 +133,7 @@ public record SeedBatchOptions(
         return new SeedBatchOptions(dataset, out, shards, index, indexSource, bundle, line.value("prompts"),
                 line.value("prompt-file").map(Path::of), state, line.value("amg").orElse("auto"),
                 line.value("device").or(() -> Optional.ofNullable(blankToNull(env.get("FMA_DEVICE")))).orElse("auto"),
+                dtype(line.value("dtype").or(() -> Optional.ofNullable(blankToNull(env.get("FMA_DTYPE")))).orElse("auto")),
                 extras,
                 line.value("prefetch").map(v -> CommandLine.nonNegative("--prefetch", v)).orElse(2),
                 line.value("threads").map(v -> CommandLine.nonNegative("--threads", v)).orElse(0),
@@ -144,6 +152,14 @@ public record SeedBatchOptions(
             throw BatchException.usage("--format must be voc, coco or jsonl, got '" + formatText + "'");
         }
         return new DatasetSpec(format, root.toAbsolutePath().normalize(), line.value("split").orElse("train"));
+    }
+
+    private static String dtype(String value) {
+        String dtype = value.strip();
+        if (!DTYPES.contains(dtype)) {
+            throw BatchException.usage("--dtype (or FMA_DTYPE) must be one of " + String.join(", ", DTYPES) + ", got '" + value + "'");
+        }
+        return dtype;
     }
 
     private static String blankToNull(String value) {

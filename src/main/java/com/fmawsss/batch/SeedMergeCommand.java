@@ -2,8 +2,8 @@ package com.fmawsss.batch;
 
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.io.AtomicFiles;
-import com.fmawsss.training.SeedOutputs;
-import com.fmawsss.training.SeedScores;
+import com.fmawsss.bulkseeding.SeedOutputs;
+import com.fmawsss.bulkseeding.SeedScores;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.DatasetException;
 import com.fmawsss.training.data.DatasetFormat;

@@ -1,30 +1,25 @@
 package com.fmawsss.batch;
 
-import ai.djl.Device;
 import com.fmawsss.bundle.BundleException;
-import com.fmawsss.bundle.BundleLoader;
 import com.fmawsss.bundle.BundleManifest;
 import com.fmawsss.bundle.BundleVerifier;
-import com.fmawsss.bundle.DemoBundle;
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.ModelBundle;
-import com.fmawsss.bundle.TorchThreads;
-import com.fmawsss.cam.CamEngine;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.UnknownClassException;
 import com.fmawsss.io.Sha256;
 import com.fmawsss.pipeline.AmgChoice;
-import com.fmawsss.pipeline.AmgProfileResolver;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.pipeline.ModelSetup;
+import com.fmawsss.pipeline.PipelineExecutor;
+import com.fmawsss.pipeline.StageMetrics;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptRegistry;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFile;
-import com.fmawsss.prompts.PromptStore;
-import com.fmawsss.prompts.PromptStoreConfiguration;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.sam.QuasiSuperpixelService;
+import com.fmawsss.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.SchedulerProperties;
 import com.fmawsss.tensors.TensorFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,15 +27,18 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The models of a shard, wired with plain constructors (no Spring context): the verified bundle on
- * its device, the seed pipeline over it, the pinned prompt set and the mask-generation settings.
- * Everything that cannot be right by retrying is a {@link ExitCodes#CONFIGURATION} error.
+ * The models of a shard, set up by {@link ModelSetup} exactly as the service sets up its own (same
+ * bundle loading, precision from {@code --dtype}/{@code FMA_DTYPE}, prompt store, pipeline and
+ * mask-generation profiles), without a Spring context: the verified bundle on its device, the
+ * pipeline over it behind its own device scheduler, the pinned prompt set and the mask-generation
+ * settings. Everything that cannot be right by retrying is a {@link ExitCodes#CONFIGURATION} error.
  */
 final class SeedModels implements AutoCloseable {
 
     private final ModelBundle bundle;
     private final String manifestSha256;
-    private final SeedPipeline pipeline;
+    private final InferenceScheduler scheduler;
+    private final PipelineExecutor executor;
     private final PromptSet prompts;
     private final String amgProfile;
     private final AmgSettings amg;
@@ -49,7 +47,8 @@ final class SeedModels implements AutoCloseable {
         this.bundle = bundle;
         this.manifestSha256 = manifestSha256;
         // No superpixel cache: a dataset pass sees every image once.
-        this.pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
+        this.scheduler = new InferenceScheduler(Devices.name(bundle.device()), SchedulerProperties.defaults());
+        this.executor = new PipelineExecutor(ModelSetup.pipeline(bundle, 0, null, StageMetrics.NONE), scheduler);
         this.prompts = prompts;
         this.amgProfile = amgProfile;
         this.amg = amg;
@@ -61,21 +60,14 @@ final class SeedModels implements AutoCloseable {
     static SeedModels open(SeedBatchOptions options, Vocabulary vocabulary) {
         BundleVerifier verifier = new BundleVerifier();
         boolean packagedDemo = SeedBatchOptions.DEMO_BUNDLE.equals(options.bundle());
+        ModelSetup.Settings settings = new ModelSetup.Settings(packagedDemo ? null : Path.of(options.bundle()),
+                options.stateDir(), options.device(), options.dtype(), options.threads(), 0);
         ModelBundle bundle = null;
         try {
-            Path dir = packagedDemo
-                    ? new DemoBundle(SeedModels.class.getClassLoader(), verifier).materialize(options.stateDir())
-                    : Path.of(options.bundle());
-            BundleManifest manifest = verifier.verify(dir);
-            String manifestSha256 = Sha256.hex(dir.resolve(BundleManifest.FILE_NAME));
-            boolean randomWeights = packagedDemo || manifest.tiny();
-            TorchThreads.apply(options.threads(), 0);
-            Device device = Devices.resolve(options.device());
-            // The service's choice: auto is demo for random weights, official on a GPU, fast on a CPU.
-            AmgChoice amg = new AmgProfileResolver(options.amgProfile(), randomWeights, device.isGpu(), Map.of())
-                    .resolve(null, null);
-            bundle = new BundleLoader().load(dir, manifest, device, randomWeights);
-            PromptSet prompts = prompts(options, manifest.clip().textWidth());
+            bundle = ModelSetup.loadBundle(settings, verifier, SeedModels.class.getClassLoader());
+            String manifestSha256 = Sha256.hex(bundle.directory().resolve(BundleManifest.FILE_NAME));
+            AmgChoice amg = ModelSetup.amgProfiles(bundle, options.amgProfile(), Map.of()).resolve(null, null);
+            PromptSet prompts = prompts(options, bundle);
             requireClasses(prompts, vocabulary);
             return new SeedModels(bundle, manifestSha256, prompts, amg.profile(), amg.settings());
         } catch (BundleException | IllegalArgumentException | IOException e) {
@@ -91,7 +83,8 @@ final class SeedModels implements AutoCloseable {
         }
     }
 
-    private static PromptSet prompts(SeedBatchOptions options, int textWidth) throws IOException {
+    private static PromptSet prompts(SeedBatchOptions options, ModelBundle bundle) throws IOException {
+        int textWidth = bundle.manifest().clip().textWidth();
         if (options.promptFile().isPresent()) {
             Path file = options.promptFile().get();
             if (!Files.isRegularFile(file)) {
@@ -109,14 +102,12 @@ final class SeedModels implements AutoCloseable {
             }
             return set;
         }
-        Path storeDir = options.stateDir().resolve(PromptStoreConfiguration.PROMPTS_DIR);
-        // Read-only use: a missing store is not created, the built-in versions remain.
-        PromptRegistry registry = Files.isDirectory(storeDir) ? new PromptStore(storeDir, textWidth) : new PromptRegistry();
+        PromptRegistry registry = ModelSetup.existingPrompts(options.stateDir(), bundle);
         String version = options.promptVersion().orElse(registry.active().id());
         return registry.get(version).orElseThrow(() -> BatchException.configuration("no prompt version '" + version
-                + "' in " + storeDir + " (available: " + String.join(", ", registry.versions()) + ")"));
+                + "' in " + options.stateDir().resolve(ModelSetup.PROMPTS_DIR) + " (available: "
+                + String.join(", ", registry.versions()) + ")"));
     }
-
     private static void requireClasses(PromptSet prompts, Vocabulary vocabulary) {
         try {
             PromptSelection.of(prompts, vocabulary.classNames());
@@ -134,8 +125,8 @@ final class SeedModels implements AutoCloseable {
         return manifestSha256;
     }
 
-    SeedPipeline pipeline() {
-        return pipeline;
+    PipelineExecutor executor() {
+        return executor;
     }
 
     PromptSet prompts() {
@@ -152,6 +143,7 @@ final class SeedModels implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();
         bundle.close();
     }
 }

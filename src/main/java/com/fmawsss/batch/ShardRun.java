@@ -2,16 +2,19 @@ package com.fmawsss.batch;
 
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.pipeline.Scheduling;
 import com.fmawsss.progress.Progress;
 import com.fmawsss.progress.WorkCancelledException;
-import com.fmawsss.training.SampleSeeder;
-import com.fmawsss.training.SeedOutputs;
+import com.fmawsss.scheduler.Priority;
+import com.fmawsss.bulkseeding.SampleSeeder;
+import com.fmawsss.bulkseeding.SeedOutputs;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,9 @@ final class ShardRun {
 
     /** Consecutive seeding failures (not image problems) after which the device is presumed broken. */
     static final int MAX_CONSECUTIVE_SEED_FAILURES = 5;
+
+    /** The shard's device runs nothing else: an image starts as soon as the previous one is done. */
+    private static final Duration IMAGE_START_DEADLINE = Duration.ofHours(1);
 
     private final SeedBatchOptions options;
     private final Dataset dataset;
@@ -65,8 +71,8 @@ final class ShardRun {
         log.printf("shard %d/%d: %d of %d images assigned, %d already complete, %d to seed%s%n", index, options.shards(),
                 assigned.size(), dataset.samples().size(), skipped, pending.size(),
                 removed > 0 ? " (removed " + removed + " temp files of an interrupted attempt)" : "");
-        SampleSeeder seeder = new SampleSeeder(dataset.vocabulary(), models.prompts(), models.pipeline(), models.amg(),
-                outputs, SampleSeeder.Runner.DIRECT);
+        SampleSeeder seeder = new SampleSeeder(dataset.vocabulary(), models.prompts(), models.executor(), models.amg(),
+                outputs, Scheduling.of(Priority.BACKGROUND, IMAGE_START_DEADLINE));
         ProgressLine progress = new ProgressLine(index, options.shards(), assigned.size(), skipped,
                 options.progressInterval(), System::nanoTime);
         progress.onTick(() -> {

@@ -65,6 +65,15 @@ public record PromptSelection(PromptSet promptSet, List<SelectedClass> classes) 
         return new PromptSelection(set, selected);
     }
 
+    /**
+     * The prompt choice of text-to-mask requests: the set's own (learned) prompts when it knows every
+     * name, manual CLIP-ES prompts over its vocabulary (zero-shot, any name) otherwise.
+     */
+    public static PromptSelection learnedOrManual(PromptSet set, List<String> names) {
+        boolean known = names.stream().allMatch(name -> set.vocabulary().indexOf(name) >= 0);
+        return set.kind() != PromptKind.MANUAL && known ? of(set, names) : of(PromptSet.manual(set.vocabulary()), names);
+    }
+
     public int present() {
         return classes.size();
     }

@@ -27,4 +27,14 @@ public interface JobContext {
      * @throws JobCancelledException when cancelled
      */
     void checkCancelled();
+
+    /** Whether the job was cancelled (for work that must stop without unwinding the job's own thread). */
+    default boolean cancelled() {
+        try {
+            checkCancelled();
+            return false;
+        } catch (JobCancelledException e) {
+            return true;
+        }
+    }
 }

@@ -74,7 +74,7 @@ public final class CostModel {
     /**
      * A request was refused because of its estimate. Refused requests teach the model nothing, so
      * an estimate inflated by a busy moment would refuse them for ever; the count tells the
-     * recalibration ({@code ops.CostRecalibration}) when to measure again.
+     * recalibration ({@code readiness.CostRecalibration}) when to measure again.
      */
     public void noteRefusal() {
         refusals.incrementAndGet();

@@ -21,6 +21,9 @@ import java.util.List;
  */
 public record WorkShape(long clipTokens, int classes, int samPasses, long samPoints, long pixels) {
 
+    /** Work of unknown size: its estimate is zero, and the scheduler counts it with the recent mean. */
+    public static final WorkShape NONE = new WorkShape(0, 0, 0, 0, 0);
+
     /**
      * @param patchSize CLIP patch size; images are stretched to multiples of it
      * @param clip whether CLIP runs (not for uploaded score maps)

@@ -1,5 +1,7 @@
 package com.fmawsss.progress;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * What a running computation reports while it works, and where it learns that nobody waits for it
  * any more. The engines call it between stages and between SAM point batches, never inside a
@@ -28,6 +30,18 @@ public interface Progress {
      * cancelled, client gone); returns otherwise.
      */
     default void checkCancelled() {}
+
+    /** Reports nothing; stops the work with {@code reason} as soon as {@code stopped} is true. */
+    static Progress stopWhen(BooleanSupplier stopped, String reason) {
+        return new Progress() {
+            @Override
+            public void checkCancelled() {
+                if (stopped.getAsBoolean()) {
+                    throw new WorkCancelledException(reason);
+                }
+            }
+        };
+    }
 
     /** Both observers see every report; either may cancel. */
     static Progress both(Progress first, Progress second) {

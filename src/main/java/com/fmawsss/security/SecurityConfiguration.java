@@ -1,6 +1,6 @@
 package com.fmawsss.security;
 
-import com.fmawsss.FmaProperties;
+import com.fmawsss.config.FmaProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;

@@ -26,14 +26,14 @@ import com.fmawsss.image.RgbImage;
 import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.pipeline.PipelineExecutor;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFactory;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.tensors.FloatTensor;
 import com.fmawsss.tensors.Safetensors;
+import com.fmawsss.bulkseeding.SeedJob;
 import com.fmawsss.training.data.Dataset;
 import com.fmawsss.training.data.TrainingSample;
 import java.io.IOException;
@@ -65,8 +65,7 @@ public final class TrainingJob implements Job {
     private final Dataset dataset;
     private final TrainingSettings settings;
     private final ModelBundle bundle;
-    private final SeedPipeline pipeline;
-    private final InferenceScheduler scheduler;
+    private final PipelineExecutor executor;
     private final AmgSettings amg;
     private final Function<PromptSet, String> publish;
     private final ImageDecoder decoder = new ImageDecoder();
@@ -82,21 +81,20 @@ public final class TrainingJob implements Job {
      * @param dataset training images with image-level labels
      * @param settings hyper-parameters
      * @param bundle the model bundle
-     * @param pipeline the seed pipeline (stage 2)
-     * @param scheduler the device scheduler (stage 2 runs at background priority)
+     * @param cams the CAM engine the losses differentiate through
+     * @param executor the door to the device (stage 2's seeds wait at background priority)
      * @param amg mask-generation settings (stage 2)
      * @param publish stores the final prompt set and returns its version id
      */
-    public TrainingJob(Dataset dataset, TrainingSettings settings, ModelBundle bundle, SeedPipeline pipeline,
-            InferenceScheduler scheduler, AmgSettings amg, Function<PromptSet, String> publish) {
+    public TrainingJob(Dataset dataset, TrainingSettings settings, ModelBundle bundle, CamEngine cams,
+            PipelineExecutor executor, AmgSettings amg, Function<PromptSet, String> publish) {
         this.dataset = dataset;
         this.settings = settings;
         this.bundle = bundle;
-        this.pipeline = pipeline;
-        this.scheduler = scheduler;
+        this.executor = executor;
         this.amg = amg;
         this.publish = publish;
-        this.engine = pipeline.cams();
+        this.engine = cams;
         this.textEncoder = new TextEncoder(bundle);
         this.vision = new ClipVision(bundle);
         this.gradCam = new SoftmaxGradCam(bundle);
@@ -124,7 +122,7 @@ public final class TrainingJob implements Job {
         }
         Path seeds = work.resolve("seeds");
         Map<String, String> coarse =
-                new SeedJob(dataset, classification, seeds, pipeline, scheduler, amg, decoder).run(new StageContext(context, "seeds"));
+                new SeedJob(dataset, classification, seeds, executor, amg, decoder).run(new StageContext(context, "seeds"));
         PromptSet initial = PromptSetFactory.segmentation("segmentation-" + context.id(), dataset.vocabulary(), settings.layout(),
                 settings.contextTokens(), width, settings.seed() + 1);
         PromptSet segmentation = train(context, "segmentation", initial, settings.segmentationIterations(),

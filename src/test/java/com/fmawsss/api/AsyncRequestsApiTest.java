@@ -3,9 +3,9 @@ package com.fmawsss.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.Priority;
-import com.fmawsss.ops.scheduler.TaskSpec;
+import com.fmawsss.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.Priority;
+import com.fmawsss.scheduler.TaskSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -3,7 +3,7 @@ package com.fmawsss.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.InferenceScheduler;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

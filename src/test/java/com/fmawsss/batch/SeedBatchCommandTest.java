@@ -3,6 +3,8 @@ package com.fmawsss.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.reliability.Fixtures;
+import com.fmawsss.tensors.NpyArray;
+import com.fmawsss.tensors.Npz;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +130,43 @@ class SeedBatchCommandTest {
         JsonNode mixedReport = BatchRuns.json(out.resolve("report.json"));
         assertThat(texts(mixedReport.path("problems"))).anyMatch(p -> p.contains("shard count changed"));
         assertThat(texts(mixedReport.path("unexpectedOutputs"))).containsExactly("stray");
+    }
+
+    @Test
+    void seedBatchRunsAtThePrecisionTheServiceWouldAndPinsIt(@TempDir Path dir) throws Exception {
+        Path voc = dir.resolve("VOC2012");
+        Fixtures.writeVoc(voc, 1, 80);
+        Path bf16 = dir.resolve("bf16");
+        Path fp32 = dir.resolve("fp32");
+
+        // FMA_DTYPE, the service's variable, reaches seed-batch; --dtype overrides it.
+        BatchRuns.Result fromEnvironment = BatchRuns.run(Map.of("FMA_DTYPE", "bf16"), args(voc, bf16, dir, "--cams"));
+        assertThat(fromEnvironment.exitCode()).as(fromEnvironment.log()).isEqualTo(ExitCodes.OK);
+        BatchRuns.Result fromFlag = BatchRuns.run(Map.of("FMA_DTYPE", "bf16"), args(voc, fp32, dir, "--cams", "--dtype", "fp32"));
+        assertThat(fromFlag.exitCode()).as(fromFlag.log()).isEqualTo(ExitCodes.OK);
+        assertThat(BatchRuns.json(bf16.resolve("shards/0.json")).path("pins").path("precision").asString()).isEqualTo("bf16");
+        assertThat(BatchRuns.json(fp32.resolve("shards/0.json")).path("pins").path("precision").asString()).isEqualTo("fp32");
+
+        // The bf16 variants really ran: the same image's CAMs differ, by a bf16-sized amount.
+        float[] camsBf16 = rawCams(bf16.resolve("img0.cams.npz"));
+        float[] camsFp32 = rawCams(fp32.resolve("img0.cams.npz"));
+        double largest = 0;
+        double difference = 0;
+        for (int i = 0; i < camsFp32.length; i++) {
+            largest = Math.max(largest, Math.abs(camsFp32[i]));
+            difference = Math.max(difference, Math.abs(camsFp32[i] - camsBf16[i]));
+        }
+        assertThat(difference).isPositive().isLessThan(0.1 * largest);
+
+        // A rerun at another precision into the same folder would mix models: refused.
+        BatchRuns.Result mixed = BatchRuns.run(Map.of(), args(voc, bf16, dir, "--cams", "--dtype", "fp32"));
+        assertConfigurationError(mixed, "precision: bf16 -> fp32");
+        assertThat(BatchRuns.run(Map.of(), args(voc, fp32, dir, "--dtype", "fp16")).exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    private static float[] rawCams(Path npz) throws Exception {
+        Map<String, NpyArray> arrays = Npz.read(Files.readAllBytes(npz), 1 << 24);
+        return arrays.get("raw").toFloatTensor().data();
     }
 
     @Test

@@ -3,7 +3,7 @@ package com.fmawsss.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fmawsss.training.SeedOutputs;
+import com.fmawsss.bulkseeding.SeedOutputs;
 import com.fmawsss.training.data.DatasetFormat;
 import java.nio.file.Path;
 import java.time.Duration;

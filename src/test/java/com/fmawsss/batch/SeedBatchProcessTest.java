@@ -1,5 +1,6 @@
 package com.fmawsss.batch;
 
+import com.fmawsss.pipeline.PipelineExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.DemoBundleFixture;
@@ -7,15 +8,15 @@ import com.fmawsss.cam.CamEngine;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.SchedulerProperties;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.SchedulerProperties;
+import com.fmawsss.pipeline.FmaPipeline;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.reliability.Fixtures;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.QuasiSuperpixelService;
-import com.fmawsss.training.SeedJob;
+import com.fmawsss.bulkseeding.SeedJob;
 import com.fmawsss.training.data.DatasetFormat;
 import com.fmawsss.training.data.DatasetSpec;
 import com.fmawsss.training.data.TrainingSample;
@@ -223,11 +224,11 @@ class SeedBatchProcessTest {
 
     /** The admin API's seed job over the same dataset, in this JVM, into {@code output}. */
     private static Map<String, String> seedJobReference(Path voc, Path output, Path dir) throws Exception {
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
+        FmaPipeline pipeline = new FmaPipeline(new CamEngine(DemoBundleFixture.bundle()),
                 new QuasiSuperpixelService(DemoBundleFixture.bundle(), 0, null));
         try (InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults())) {
             SeedJob job = new SeedJob(new DatasetSpec(DatasetFormat.VOC, voc, "train").open(), PromptSet.manual(Vocabulary.voc()),
-                    output, pipeline, scheduler, AmgProfiles.named("demo"), new ImageDecoder());
+                    output, new PipelineExecutor(pipeline, scheduler), AmgProfiles.named("demo"), new ImageDecoder());
             return job.run(new JobContext() {
                 @Override
                 public String id() {

@@ -14,8 +14,8 @@ import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.pipeline.PrecisionAgreement;
-import com.fmawsss.pipeline.SeedPipeline;
-import com.fmawsss.pipeline.SeedResult;
+import com.fmawsss.pipeline.FmaPipeline;
+import com.fmawsss.pipeline.PipelineResult;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgOverrides;
@@ -73,13 +73,13 @@ public final class PrecisionComparison {
         root.put("image", workload.image() + " (" + image.width() + "x" + image.height() + ")");
         root.put("classes", String.join(",", workload.seedClassList()));
         root.put("amg", amg.key());
-        Map<ComputePrecision, SeedResult> results = new LinkedHashMap<>();
+        Map<ComputePrecision, PipelineResult> results = new LinkedHashMap<>();
         for (ComputePrecision precision : ComputePrecision.values()) {
             try (ModelBundle bundle = new BundleLoader().load(dir, manifest, Device.cpu(), false, precision)) {
-                SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
+                FmaPipeline pipeline = new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
                 // One untimed pass first (TorchScript's profiling runs), then the compared one.
                 pipeline.seed(image, "precision-warm-up", selection, amg);
-                SeedResult result = pipeline.seed(image, "precision-" + precision.setting(), selection, amg);
+                PipelineResult result = pipeline.seed(image, "precision-" + precision.setting(), selection, amg);
                 results.put(precision, result);
                 root.putPOJO("timingsMs" + precision.name(), result.timingsMillis());
                 System.out.printf("%s: %d quasi-superpixels, stage ms %s%n", precision.setting(),

@@ -1,5 +1,6 @@
 package com.fmawsss.bench;
 
+import com.fmawsss.progress.Progress;
 import ai.djl.Device;
 import com.fmawsss.FmaWsssApplication;
 import com.fmawsss.bundle.BundleLoader;
@@ -11,8 +12,8 @@ import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
-import com.fmawsss.pipeline.SeedPipeline;
-import com.fmawsss.pipeline.SeedResult;
+import com.fmawsss.pipeline.FmaPipeline;
+import com.fmawsss.pipeline.PipelineResult;
 import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
@@ -57,14 +58,14 @@ public final class ProfileBench {
 
         BundleManifest manifest = new BundleVerifier().verify(bundleDir);
         ModelBundle bundle = new BundleLoader().load(bundleDir, manifest, Device.cpu(), false);
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
+        FmaPipeline pipeline = new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
         DecodedImage image = new ImageDecoder().decode(bytes, ImageLimits.defaults());
         PromptSet manual = PromptSet.manual(Vocabulary.voc());
         PromptSelection selection = PromptSelection.of(manual, classes);
 
         System.out.println("== calibration run (as at service start-up)");
         long calibrationStart = System.nanoTime();
-        pipeline.calibrate(Vocabulary.voc(), AmgProfiles.named(AmgProfiles.FAST));
+        pipeline.calibrate(Vocabulary.voc(), AmgProfiles.named(AmgProfiles.FAST), Progress.NONE);
         double calibrationSeconds = (System.nanoTime() - calibrationStart) / 1e9;
         // The estimates are those a request would have got right after start-up.
         Map<String, Double> estimates = new LinkedHashMap<>();
@@ -92,7 +93,7 @@ public final class ProfileBench {
             StageClock clock = new StageClock();
             System.out.println("== " + profile + " (" + amg.key() + ")");
             long start = System.nanoTime();
-            SeedResult result = pipeline.seed(image.image(), image.sha256(), selection, amg, clock);
+            PipelineResult result = pipeline.seed(image.image(), image.sha256(), selection, amg, clock);
             double seconds = (System.nanoTime() - start) / 1e9;
             int[] labels = result.seedMap().labels();
             if (reference == null && profile.equals(AmgProfiles.OFFICIAL)) {

@@ -8,7 +8,7 @@ import com.fmawsss.clip.ClipInput;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.progress.Stage;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.pipeline.FmaPipeline;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
@@ -115,7 +115,7 @@ final class StageBenchmark {
         if (wanted(selected, "sams") && seedCams != null) {
             List<QuasiSuperpixel> finalMasks = masks;
             CamResult finalCams = seedCams;
-            report(out, "sams", Samples.measure(workload.warmup(), workload.stageRepeats(), () -> SeedPipeline.refine(
+            report(out, "sams", Samples.measure(workload.warmup(), workload.stageRepeats(), () -> FmaPipeline.refine(
                     finalMasks, finalCams.refined(), image.height(), image.width(), workload.alpha())));
         }
         return out;

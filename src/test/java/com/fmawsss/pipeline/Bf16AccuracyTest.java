@@ -45,10 +45,10 @@ class Bf16AccuracyTest {
         bf16.close();
     }
 
-    private static SeedResult seed(ModelBundle bundle, RgbImage image) {
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
+    private static PipelineResult seed(ModelBundle bundle, RgbImage image) {
+        FmaPipeline pipeline = new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 0, null));
         PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "person"));
-        return pipeline.seed(image, "bf16-accuracy", selection, SeedPipelineTest.RELAXED);
+        return pipeline.seed(image, "bf16-accuracy", selection, FmaPipelineTest.RELAXED);
     }
 
     @Test
@@ -56,8 +56,8 @@ class Bf16AccuracyTest {
         assertThat(bf16.precision()).isEqualTo(ComputePrecision.BF16);
         assertThat(DemoBundleFixture.bundle().precision()).isEqualTo(ComputePrecision.FP32);
         RgbImage image = SyntheticImages.discs(120, 90, 31);
-        SeedResult fp32 = seed(DemoBundleFixture.bundle(), image);
-        SeedResult low = seed(bf16, image);
+        PipelineResult fp32 = seed(DemoBundleFixture.bundle(), image);
+        PipelineResult low = seed(bf16, image);
         PrecisionAgreement agreement = PrecisionAgreement.of(fp32, low);
         System.out.println("bf16 vs fp32 on the demo bundle: " + agreement);
         // bf16 keeps 8 bits of mantissa: the variants must differ (else they are not bf16) ...

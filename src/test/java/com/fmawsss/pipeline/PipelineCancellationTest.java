@@ -31,7 +31,7 @@ class PipelineCancellationTest {
             .pointsPerSide(32).pointsPerBatch(64).build();
 
     private final QuasiSuperpixelService superpixels = new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, null);
-    private final SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()), superpixels);
+    private final FmaPipeline pipeline = new FmaPipeline(new CamEngine(DemoBundleFixture.bundle()), superpixels);
     private final RgbImage image = SyntheticImages.discs(96, 72, 11);
     private final PromptSelection selection = PromptSelection.of(PromptSet.manual(Vocabulary.voc()), List.of("cat", "dog"));
 

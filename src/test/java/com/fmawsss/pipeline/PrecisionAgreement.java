@@ -34,7 +34,7 @@ public record PrecisionAgreement(
      * @param bf16 the bf16 run
      * @return the agreement
      */
-    public static PrecisionAgreement of(SeedResult fp32, SeedResult bf16) {
+    public static PrecisionAgreement of(PipelineResult fp32, PipelineResult bf16) {
         double camMaxAbs = maxAbs(minMaxScaled(fp32.cams().refined()), minMaxScaled(bf16.cams().refined()));
         float[] raw = fp32.cams().raw().data();
         double rawScale = 0;

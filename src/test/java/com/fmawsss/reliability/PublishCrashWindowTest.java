@@ -1,5 +1,6 @@
 package com.fmawsss.reliability;
 
+import com.fmawsss.pipeline.PipelineExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.DemoBundleFixture;
@@ -11,9 +12,9 @@ import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobState;
 import com.fmawsss.jobs.JobStore;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.SchedulerProperties;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.SchedulerProperties;
+import com.fmawsss.pipeline.FmaPipeline;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptSetFile;
 import com.fmawsss.prompts.PromptStore;
@@ -43,7 +44,7 @@ class PublishCrashWindowTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         Fixtures.writeVoc(data.resolve("voc"), 4, 40);
         ModelBundle bundle = DemoBundleFixture.bundle();
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 16 << 20, dir.resolve("cache")));
+        FmaPipeline pipeline = new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, 16 << 20, dir.resolve("cache")));
         PromptStore prompts = new PromptStore(dir.resolve("prompts"), bundle.manifest().clip().textWidth());
         JobRequests.TrainingJobRequest request = new JobRequests.TrainingJobRequest(
                 new JobRequests.DatasetRequest("voc", "voc", "train"), new JobRequests.Iterations(1, 2), 2, 5L, null, null, null);
@@ -51,7 +52,7 @@ class PublishCrashWindowTest {
         JobStore store = new JobStore(dir.resolve("jobs"));
 
         try (InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults())) {
-            JobFactory factory = new JobFactory(new DataRoots(List.of(data)), prompts, bundle, pipeline, scheduler,
+            JobFactory factory = new JobFactory(new DataRoots(List.of(data)), prompts, bundle, pipeline.cams(), new PipelineExecutor(pipeline, scheduler),
                     AmgProfiles.named("demo"));
             String id;
             String version;

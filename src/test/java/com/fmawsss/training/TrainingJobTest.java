@@ -1,5 +1,6 @@
 package com.fmawsss.training;
 
+import com.fmawsss.pipeline.PipelineExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.NumericAssertions;
@@ -12,9 +13,9 @@ import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobState;
 import com.fmawsss.jobs.JobStore;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.SchedulerProperties;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.scheduler.InferenceScheduler;
+import com.fmawsss.scheduler.SchedulerProperties;
+import com.fmawsss.pipeline.FmaPipeline;
 import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
@@ -63,9 +64,10 @@ class TrainingJobTest {
 
     private static TrainingJob job(VocDataset data, Path dir, List<PromptSet> published, InferenceScheduler scheduler,
             TrainingSettings settings) {
-        SeedPipeline pipeline = new SeedPipeline(new CamEngine(DemoBundleFixture.bundle()),
+        FmaPipeline pipeline = new FmaPipeline(new CamEngine(DemoBundleFixture.bundle()),
                 new QuasiSuperpixelService(DemoBundleFixture.bundle(), 16 << 20, dir.resolve("cache")));
-        return new TrainingJob(data, settings, DemoBundleFixture.bundle(), pipeline, scheduler, AmgProfiles.named("demo"), set -> {
+        return new TrainingJob(data, settings, DemoBundleFixture.bundle(), pipeline.cams(), new PipelineExecutor(pipeline, scheduler),
+                AmgProfiles.named("demo"), set -> {
             published.add(set);
             return set.id();
         });

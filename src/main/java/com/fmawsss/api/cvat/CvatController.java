@@ -3,9 +3,9 @@ package com.fmawsss.api.cvat;
 import com.fmawsss.api.RequestReader;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
-import com.fmawsss.integrations.Segmenter;
-import com.fmawsss.integrations.cvat.CvatDetections;
-import com.fmawsss.integrations.cvat.CvatProperties;
+import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.labeling.cvat.CvatDetections;
+import com.fmawsss.labeling.cvat.CvatProperties;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * CVAT's detector protocol: the body CVAT's lambda manager sends a {@code detector} function
  * ({@code {"image": <base64>, "threshold": ...}}, plus {@code "classes"} from the function's label
  * spec) answered with CVAT's detector result, one mask shape per region. The nuclio function in
- * {@code integrations/cvat/} only forwards to this endpoint. Class semantics are those of {@code
+ * {@code cvat/} only forwards to this endpoint. Class semantics are those of {@code
  * /v1/masks}; {@code threshold} is accepted and ignored (see docs/integrations.md).
  */
 @RestController

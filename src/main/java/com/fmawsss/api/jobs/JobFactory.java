@@ -6,8 +6,8 @@ import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobRecord;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.cam.CamEngine;
+import com.fmawsss.pipeline.PipelineExecutor;
 import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.PromptStore;
@@ -15,7 +15,7 @@ import com.fmawsss.prompts.PromptStoreException;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
-import com.fmawsss.training.SeedJob;
+import com.fmawsss.bulkseeding.SeedJob;
 import com.fmawsss.training.TrainingJob;
 import com.fmawsss.training.TrainingSettings;
 import com.fmawsss.training.data.Dataset;
@@ -43,8 +43,8 @@ public final class JobFactory {
     private final DataRoots roots;
     private final PromptStore prompts;
     private final ModelBundle bundle;
-    private final SeedPipeline pipeline;
-    private final InferenceScheduler scheduler;
+    private final CamEngine cams;
+    private final PipelineExecutor executor;
     private final AmgSettings amg;
 
     /**
@@ -53,17 +53,17 @@ public final class JobFactory {
      * @param roots confinement of dataset and output paths
      * @param prompts the prompt store (seed prompts, publication of trained versions)
      * @param bundle the model bundle
-     * @param pipeline the seed pipeline
-     * @param scheduler the device scheduler
+     * @param cams the CAM engine (training differentiates through it)
+     * @param executor the door to the device
      * @param amg mask-generation settings
      */
-    public JobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, SeedPipeline pipeline,
-            InferenceScheduler scheduler, AmgSettings amg) {
+    public JobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
+            PipelineExecutor executor, AmgSettings amg) {
         this.roots = roots;
         this.prompts = prompts;
         this.bundle = bundle;
-        this.pipeline = pipeline;
-        this.scheduler = scheduler;
+        this.cams = cams;
+        this.executor = executor;
         this.amg = amg;
     }
 
@@ -96,7 +96,7 @@ public final class JobFactory {
                     "iterations and batch size must be positive");
         }
         Dataset dataset = dataset(request.dataset());
-        return new TrainingJob(dataset, settings, bundle, pipeline, scheduler, amg, this::publish);
+        return new TrainingJob(dataset, settings, bundle, cams, executor, amg, this::publish);
     }
 
     /**
@@ -129,7 +129,7 @@ public final class JobFactory {
         PromptSet set = request.promptVersion() == null ? prompts.active()
                 : prompts.get(request.promptVersion()).orElseThrow(() -> ApiProblem.unprocessable(
                         ProblemTypes.UNKNOWN_PROMPT_VERSION, "Unknown prompt version", "no prompt version '" + request.promptVersion() + "'"));
-        return new SeedJob(dataset(request.dataset()), set, output, pipeline, scheduler, amg, new ImageDecoder());
+        return new SeedJob(dataset(request.dataset()), set, output, executor, amg, new ImageDecoder());
     }
 
     /**

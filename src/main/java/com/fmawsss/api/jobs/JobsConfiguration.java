@@ -1,16 +1,16 @@
 package com.fmawsss.api.jobs;
 
-import com.fmawsss.FmaProperties;
+import com.fmawsss.config.FmaProperties;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobResumer;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobStore;
-import com.fmawsss.ops.metrics.JobMetrics;
-import com.fmawsss.ops.metrics.JobProgress;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.pipeline.SeedPipeline;
+import com.fmawsss.metrics.JobMetrics;
+import com.fmawsss.metrics.JobProgress;
+import com.fmawsss.cam.CamEngine;
+import com.fmawsss.pipeline.PipelineExecutor;
 import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
@@ -31,15 +31,15 @@ public class JobsConfiguration {
      * @param roots data roots
      * @param prompts the prompt store
      * @param bundle the bundle
-     * @param pipeline the seed pipeline
-     * @param scheduler the device scheduler
+     * @param cams the CAM engine (training differentiates through it)
+     * @param executor the door to the device
      * @param amg mask-generation settings
      * @return the factory
      */
     @Bean
-    public JobFactory jobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, SeedPipeline pipeline,
-            InferenceScheduler scheduler, AmgSettings amg) {
-        return new JobFactory(roots, prompts, bundle, pipeline, scheduler, amg);
+    public JobFactory jobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
+            PipelineExecutor executor, AmgSettings amg) {
+        return new JobFactory(roots, prompts, bundle, cams, executor, amg);
     }
 
     /**

@@ -3,7 +3,7 @@ package com.fmawsss.api.jobs;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.media.Content;
-import com.fmawsss.integrations.labelstudio.LabelStudioJobs;
+import com.fmawsss.labeling.labelstudio.LabelStudioJobs;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.problems.ApiProblem;

@@ -1,15 +1,15 @@
 package com.fmawsss.api.labelstudio;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fmawsss.integrations.labelstudio.LabelConfigException;
-import com.fmawsss.integrations.labelstudio.LabelMapping;
-import com.fmawsss.integrations.labelstudio.LabelStudioClient;
-import com.fmawsss.integrations.labelstudio.LabelStudioPredictor;
-import com.fmawsss.integrations.labelstudio.LabelStudioProperties;
-import com.fmawsss.integrations.labelstudio.LsPrediction;
-import com.fmawsss.integrations.labelstudio.LsTask;
-import com.fmawsss.integrations.labelstudio.WebhookHandler;
-import com.fmawsss.integrations.Segmenter;
+import com.fmawsss.labeling.labelstudio.LabelConfigException;
+import com.fmawsss.labeling.labelstudio.LabelMapping;
+import com.fmawsss.labeling.labelstudio.LabelStudioClient;
+import com.fmawsss.labeling.labelstudio.LabelStudioPredictor;
+import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
+import com.fmawsss.labeling.labelstudio.LabelStudioPrediction;
+import com.fmawsss.labeling.labelstudio.LabelStudioTask;
+import com.fmawsss.labeling.labelstudio.WebhookHandler;
+import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.problems.ApiProblem;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ import tools.jackson.databind.JsonNode;
  * fma.label-studio.base-path}: connect the service in Label Studio with {@code
  * http://host:8080/label-studio}. Health and setup do no model work (Label Studio gives them 1 s
  * and 3 s); predict answers one entry per task within its budget; the webhook stores corrections.
- * Thin: the protocol logic is in {@code com.fmawsss.integrations.labelstudio}.
+ * Thin: the protocol logic is in {@code com.fmawsss.labeling.labelstudio}.
  */
 @RestController
 @RequestMapping(path = "${fma.label-studio.base-path:/label-studio}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -102,7 +102,7 @@ public class LabelStudioController {
      * @param modelVersion the model version
      * @param warnings labels that are not predicted
      */
-    record PredictResponse(List<LsPrediction.TaskOutcome> results, @JsonProperty("model_version") String modelVersion,
+    record PredictResponse(List<LabelStudioPrediction.TaskOutcome> results, @JsonProperty("model_version") String modelVersion,
             List<String> warnings) {}
 
     /**
@@ -149,12 +149,12 @@ public class LabelStudioController {
             throw ApiProblem.badRequest("a predict request needs 'tasks' and 'label_config'");
         }
         LabelStudioPredictor.Plan plan = predictor.plan(request.labelConfig(), null);
-        List<LsTask> tasks = new ArrayList<>(request.tasks().size());
+        List<LabelStudioTask> tasks = new ArrayList<>(request.tasks().size());
         for (JsonNode task : request.tasks()) {
             if (task == null || !task.isObject()) {
                 throw ApiProblem.badRequest("every task must be a JSON object");
             }
-            tasks.add(LsTask.of(task));
+            tasks.add(LabelStudioTask.of(task));
         }
         return CompletableFuture.supplyAsync(
                 () -> new PredictResponse(predictor.predictAll(plan, tasks, client, properties.predictBudget()), plan.modelVersion(),

@@ -2,9 +2,9 @@ package com.fmawsss.api.labelstudio;
 
 import com.fmawsss.api.jobs.JobFactory;
 import com.fmawsss.api.jobs.JobRequests;
-import com.fmawsss.integrations.labelstudio.CorrectionDataset;
-import com.fmawsss.integrations.labelstudio.LabelStudioProperties;
-import com.fmawsss.integrations.labelstudio.TrainingStarter;
+import com.fmawsss.labeling.labelstudio.CorrectionDataset;
+import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
+import com.fmawsss.labeling.labelstudio.TrainingStarter;
 import com.fmawsss.jobs.Job;
 import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobRunner;

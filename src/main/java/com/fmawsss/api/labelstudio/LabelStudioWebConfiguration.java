@@ -1,9 +1,9 @@
 package com.fmawsss.api.labelstudio;
 
 import com.fmawsss.api.jobs.JobFactory;
-import com.fmawsss.integrations.labelstudio.CorrectionDataset;
-import com.fmawsss.integrations.labelstudio.LabelStudioProperties;
-import com.fmawsss.integrations.labelstudio.WebhookHandler;
+import com.fmawsss.labeling.labelstudio.CorrectionDataset;
+import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
+import com.fmawsss.labeling.labelstudio.WebhookHandler;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.security.BasicAuthFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;

@@ -1,6 +1,6 @@
 package com.fmawsss.api.requests;
 
-import com.fmawsss.FmaProperties;
+import com.fmawsss.config.FmaProperties;
 import com.fmawsss.api.ApiExceptionHandler;
 import com.fmawsss.api.InferenceRequest;
 import com.fmawsss.api.InferenceService;
@@ -8,8 +8,9 @@ import com.fmawsss.api.LabelMapResult;
 import com.fmawsss.api.ResponseRenderer;
 import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.io.AtomicFiles;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
-import com.fmawsss.ops.scheduler.Priority;
+import com.fmawsss.scheduler.Priority;
+import com.fmawsss.pipeline.PipelineExecutor;
+import com.fmawsss.pipeline.PipelineSubmission;
 import com.fmawsss.pipeline.RequestProgress;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemJson;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -96,7 +96,7 @@ public class AsyncRequests {
 
     private static final class Entry {
         volatile Stored stored;
-        volatile InferenceService.Submission submission;
+        volatile PipelineSubmission<LabelMapResult> submission;
 
         Entry(Stored stored) {
             this.stored = stored;
@@ -104,7 +104,7 @@ public class AsyncRequests {
     }
 
     private final InferenceService service;
-    private final InferenceScheduler scheduler;
+    private final PipelineExecutor executor;
     private final ApiExceptionHandler problems;
     private final AsyncRequestProperties properties;
     private final Path directory;
@@ -112,15 +112,15 @@ public class AsyncRequests {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     @Autowired
-    public AsyncRequests(InferenceService service, InferenceScheduler scheduler, ApiExceptionHandler problems,
+    public AsyncRequests(InferenceService service, PipelineExecutor executor, ApiExceptionHandler problems,
             AsyncRequestProperties properties, FmaProperties fma, MeterRegistry registry) {
-        this(service, scheduler, problems, properties, fma.state().dir().resolve("requests"), Clock.systemUTC(), registry);
+        this(service, executor, problems, properties, fma.state().dir().resolve("requests"), Clock.systemUTC(), registry);
     }
 
-    AsyncRequests(InferenceService service, InferenceScheduler scheduler, ApiExceptionHandler problems,
+    AsyncRequests(InferenceService service, PipelineExecutor executor, ApiExceptionHandler problems,
             AsyncRequestProperties properties, Path directory, Clock clock, MeterRegistry registry) {
         this.service = service;
-        this.scheduler = scheduler;
+        this.executor = executor;
         this.problems = problems;
         this.properties = properties;
         this.directory = directory;
@@ -149,14 +149,14 @@ public class AsyncRequests {
     public RequestStatus submit(InferenceRequest request) {
         synchronized (this) {
             if (count(State.QUEUED) + count(State.RUNNING) >= properties.maxPending()) {
-                long retry = Math.max(1, scheduler.estimatedWait(Priority.ASYNC).toSeconds());
+                long retry = Math.max(1, executor.estimatedWait(Priority.ASYNC).toSeconds());
                 throw new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.QUEUE_FULL, "Too many requests",
                         properties.maxPending() + " asynchronous requests are pending; retry after " + retry + " s",
                         Map.of("retryAfterSeconds", retry), retry);
             }
         }
         String id = newId();
-        InferenceService.Submission submission = service.submitAsynchronous(request, properties.queueTimeout());
+        PipelineSubmission<LabelMapResult> submission = service.submitAsynchronous(request, properties.queueTimeout());
         Stored stored = new Stored(id, request.endpoint().path(), State.QUEUED, clock.instant(), null,
                 request.amg() == null ? null : request.amg().profile(), seconds(submission.estimate().service()), null, null,
                 null, null, 0);
@@ -205,7 +205,7 @@ public class AsyncRequests {
             return false;
         }
         Entry entry = found.get();
-        InferenceService.Submission submission = entry.submission;
+        PipelineSubmission<LabelMapResult> submission = entry.submission;
         if (submission != null && !entry.stored.state().finished()) {
             submission.cancel("cancelled by DELETE");
             return true;
@@ -237,10 +237,10 @@ public class AsyncRequests {
                 AtomicFiles.write(file(stored.id(), "png"), png);
                 done = stored.finish(State.SUCCEEDED, now, null, null, result.metadata().prompts().id(),
                         ResponseRenderer.classTable(result.classes()), json.length + png.length);
-            } else if (isCancellation(failure)) {
+            } else if (PipelineSubmission.isCancellation(failure)) {
                 done = stored.finish(State.CANCELLED, now, 410, "cancelled", null, null, 0);
             } else {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = PipelineSubmission.causeOf(failure);
                 ResponseEntity<ProblemDetail> problem = problems.wrapped(new CompletionException(cause));
                 ProblemDetail detail = problem.getBody();
                 detail.setInstance(java.net.URI.create(location(stored.id())));
@@ -261,14 +261,9 @@ public class AsyncRequests {
         entry.submission = null;
     }
 
-    private static boolean isCancellation(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof CancellationException || cause instanceof com.fmawsss.progress.WorkCancelledException;
-    }
-
     private RequestStatus status(Entry entry) {
         Stored stored = entry.stored;
-        InferenceService.Submission submission = entry.submission;
+        PipelineSubmission<LabelMapResult> submission = entry.submission;
         Instant now = clock.instant();
         State state = stored.state();
         String stage = null;
@@ -286,7 +281,7 @@ public class AsyncRequests {
                 eta = snapshot.remaining() == null ? null : round(snapshot.remaining().toMillis() / 1000.0);
             } else {
                 queued = round(elapsed);
-                eta = round((scheduler.estimatedWait(Priority.ASYNC).plus(submission.estimate().service())).toMillis() / 1000.0);
+                eta = round((executor.estimatedWait(Priority.ASYNC).plus(submission.estimate().service())).toMillis() / 1000.0);
             }
             if (snapshot.stage() != null) {
                 stage = snapshot.stage().tag();

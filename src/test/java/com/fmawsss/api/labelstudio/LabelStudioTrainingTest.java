@@ -2,7 +2,7 @@ package com.fmawsss.api.labelstudio;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fmawsss.integrations.labelstudio.LabelStudioProperties;
+import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
 import com.fmawsss.problems.ApiProblem;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package com.fmawsss.api.requests;
 
+import com.fmawsss.pipeline.PipelineExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.api.ApiExceptionHandler;
@@ -8,7 +9,6 @@ import com.fmawsss.api.InferenceService;
 import com.fmawsss.api.RequestReader;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.image.RgbImages;
-import com.fmawsss.ops.scheduler.InferenceScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,7 +37,7 @@ import org.springframework.util.unit.DataSize;
 class AsyncRequestsStoreTest {
 
     @Autowired InferenceService service;
-    @Autowired InferenceScheduler scheduler;
+    @Autowired PipelineExecutor executor;
     @Autowired ApiExceptionHandler problems;
     @Autowired RequestReader reader;
 
@@ -62,7 +62,7 @@ class AsyncRequestsStoreTest {
     };
 
     AsyncRequests store(int maxResults) {
-        return new AsyncRequests(service, scheduler, problems,
+        return new AsyncRequests(service, executor, problems,
                 new AsyncRequestProperties(Duration.ofHours(1), maxResults, DataSize.ofMegabytes(64), 8, Duration.ofHours(1)),
                 dir, clock, new SimpleMeterRegistry());
     }

@@ -1,0 +1,484 @@
+package com.fmawsss.labeling.labelstudio;
+
+import com.fmawsss.image.DecodedImage;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.image.ImageLimits;
+import com.fmawsss.image.LabelMapPng;
+import com.fmawsss.labeling.shapes.PolygonRasterizer;
+import com.fmawsss.io.AtomicFiles;
+import com.fmawsss.prompts.Vocabulary;
+import com.fmawsss.security.DataRoots;
+import com.fmawsss.security.OutboundRequestException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Human-corrected Label Studio annotations as a training dataset: one JSONL manifest per project
+ * in the format training reads (docs/datasets.md), under {@code <data root>/<dataset-dir>/project-<id>/}:
+ *
+ * <pre>
+ * manifest.jsonl      {"image": "images/task-7.jpg", "mask": "masks/task-7.png", "id": "task-7", "task": 7, "annotation": 31}
+ * dataset.json        {"project": 3, "vocabulary": "voc"}
+ * images/task-7.jpg   the task's image as Label Studio serves it
+ * masks/task-7.png    label = vocabulary index + 1, 0 unlabelled, 255 labels outside the vocabulary
+ * </pre>
+ *
+ * Webhooks must be answered within Label Studio's short webhook timeout, so an event is only
+ * written to a spool directory ({@code .spool/}) and acknowledged; one worker thread then fetches
+ * the image, decodes the brush RLE and polygons and rewrites the manifest, in arrival order. Every
+ * file is written to a temporary name and renamed, and a spool entry is deleted only after the
+ * manifest took it, so a crash or restart loses nothing (leftover entries are processed at start).
+ * Entries that fail for good (no usable control, image unreadable, sizes disagree) move to {@code
+ * .spool/rejected/} with the reason; transient failures (Label Studio unreachable) are retried with
+ * back-off. The latest annotation of a task wins; deleted annotations leave the manifest.
+ */
+public final class CorrectionDataset implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CorrectionDataset.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String MANIFEST = "manifest.jsonl";
+    private static final long MAX_BACKOFF_SECONDS = 600;
+
+    private final DataRoots roots;
+    private final String datasetDir;
+    private final Supplier<Vocabulary> activeVocabulary;
+    private final LabelStudioClient client;
+    private final ImageDecoder decoder;
+    private final ImageLimits limits;
+    private final ScheduledExecutorService worker;
+    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
+    private final AtomicLong pending = new AtomicLong();
+    private final Map<Long, Map<String, ObjectNode>> manifests = new HashMap<>();
+    private long backoffSeconds;
+
+    /**
+     * Creates the store; call {@link #start()} to process entries a previous process left.
+     *
+     * @param roots data roots the dataset lies under
+     * @param datasetDir the dataset directory, relative to the first data root (or absolute under one)
+     * @param activeVocabulary the vocabulary a new project's dataset uses
+     * @param client fetches task images
+     * @param decoder image decoding
+     * @param limits image limits
+     */
+    public CorrectionDataset(DataRoots roots, String datasetDir, Supplier<Vocabulary> activeVocabulary, LabelStudioClient client,
+            ImageDecoder decoder, ImageLimits limits) {
+        this.roots = roots;
+        this.datasetDir = datasetDir;
+        this.activeVocabulary = activeVocabulary;
+        this.client = client;
+        this.decoder = decoder;
+        this.limits = limits;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fma-label-studio-dataset");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Processes spool entries left by a previous process, if the dataset directory is configured. */
+    public void start() {
+        if (roots.roots().isEmpty()) {
+            return;
+        }
+        try {
+            Path spool = spool();
+            if (Files.isDirectory(spool)) {
+                try (Stream<Path> entries = Files.list(spool)) {
+                    pending.addAndGet(entries.filter(CorrectionDataset::isEntry).count());
+                }
+                worker.execute(this::drain);
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("cannot look for unprocessed Label Studio annotations: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Queues an annotation.
+     *
+     * @param project project id
+     * @param labelConfig the project's label config
+     * @param task the annotated task
+     * @param annotationId the annotation id
+     * @param result the annotation's {@code result} array
+     * @return the spool entry's name
+     */
+    public String accept(long project, String labelConfig, LabelStudioTask task, long annotationId, JsonNode result) {
+        ObjectNode entry = JSON.createObjectNode();
+        entry.put("kind", "upsert");
+        entry.put("project", project);
+        entry.put("labelConfig", labelConfig);
+        entry.put("task", task.id());
+        entry.set("data", task.data());
+        entry.put("annotation", annotationId);
+        entry.set("result", result);
+        return enqueue(entry);
+    }
+
+    /**
+     * Queues the removal of deleted annotations.
+     *
+     * @param project project id
+     * @param annotationIds the deleted annotations
+     * @return the spool entry's name
+     */
+    public String delete(long project, List<Long> annotationIds) {
+        ObjectNode entry = JSON.createObjectNode();
+        entry.put("kind", "delete");
+        entry.put("project", project);
+        annotationIds.forEach(entry.putArray("annotations")::add);
+        return enqueue(entry);
+    }
+
+    /**
+     * Waits until every queued entry is processed (or has failed for good).
+     *
+     * @param timeout the longest wait
+     * @return true when idle
+     * @throws InterruptedException when interrupted
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pending.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /**
+     * The manifest of a project's dataset.
+     *
+     * @param project project id
+     * @return {@code <dataset-dir>/project-<id>/manifest.jsonl}
+     */
+    public Path manifest(long project) {
+        return projectDir(project).resolve(MANIFEST);
+    }
+
+    /**
+     * The vocabulary of a project's dataset (the active one when the dataset does not exist yet).
+     *
+     * @param project project id
+     * @return the vocabulary
+     */
+    public Vocabulary vocabulary(long project) {
+        Path info = projectDir(project).resolve("dataset.json");
+        if (Files.isRegularFile(info)) {
+            try {
+                String name = JSON.readTree(Files.readAllBytes(info)).path("vocabulary").asString("");
+                return Vocabulary.builtIn(name).orElseThrow(() -> new IllegalStateException(
+                        info + " names an unknown vocabulary '" + name + "'"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return activeVocabulary.get();
+    }
+
+    /**
+     * Number of samples a project's manifest holds.
+     *
+     * @param project project id
+     * @return the count
+     */
+    public int size(long project) {
+        Path manifest = manifest(project);
+        if (!Files.isRegularFile(manifest)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(manifest)) {
+            return (int) lines.filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+
+    private String enqueue(ObjectNode entry) {
+        Path spool = spool();
+        String name = String.format(Locale.ROOT, "%020d.json", sequence.incrementAndGet());
+        try {
+            Files.createDirectories(spool);
+            AtomicFiles.write(spool.resolve(name), JSON.writeValueAsBytes(entry));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot queue the annotation in " + spool + ": " + e.getMessage(), e);
+        }
+        pending.incrementAndGet();
+        worker.execute(this::drain);
+        return name;
+    }
+
+    private void drain() {
+        List<Path> entries;
+        try (Stream<Path> files = Files.list(spool())) {
+            entries = files.filter(CorrectionDataset::isEntry).sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot read the annotation spool: {}", e.getMessage());
+            return;
+        }
+        for (Path entry : entries) {
+            if (!Files.exists(entry)) {
+                continue;
+            }
+            try {
+                process(JSON.readTree(Files.readAllBytes(entry)));
+                Files.deleteIfExists(entry);
+                pending.decrementAndGet();
+                backoffSeconds = 0;
+            } catch (OutboundRequestException e) {
+                if (e.isTransient()) {
+                    backoffSeconds = Math.min(MAX_BACKOFF_SECONDS, Math.max(5, backoffSeconds * 2));
+                    LOG.warn("annotation {} waits: {}; retrying in {} s", entry.getFileName(), e.getMessage(), backoffSeconds);
+                    worker.schedule(this::drain, backoffSeconds, TimeUnit.SECONDS);
+                    return;
+                }
+                reject(entry, e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof UncheckedIOException || e instanceof IOException) {
+                    // The disk, not the entry: keep it and try again later.
+                    LOG.warn("annotation {} cannot be stored: {}", entry.getFileName(), e.getMessage());
+                    worker.schedule(this::drain, 30, TimeUnit.SECONDS);
+                    return;
+                }
+                reject(entry, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+        }
+    }
+
+    private void reject(Path entry, String reason) {
+        LOG.warn("Label Studio annotation {} is not stored: {}", entry.getFileName(), reason);
+        try {
+            Path rejected = spool().resolve("rejected");
+            Files.createDirectories(rejected);
+            AtomicFiles.write(rejected.resolve(entry.getFileName() + ".error.txt"), reason.getBytes(StandardCharsets.UTF_8));
+            Files.move(entry, rejected.resolve(entry.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("cannot move {} aside: {}", entry, e.getMessage());
+            try {
+                Files.deleteIfExists(entry);
+            } catch (IOException ignored) {
+                // Logged above; the entry is retried at the next start.
+            }
+        }
+        pending.decrementAndGet();
+    }
+
+    private void process(JsonNode entry) throws IOException {
+        long project = entry.path("project").asLong();
+        if ("delete".equals(entry.path("kind").asString())) {
+            List<Long> ids = new ArrayList<>();
+            entry.path("annotations").forEach(id -> ids.add(id.asLong()));
+            Map<String, ObjectNode> manifest = manifest(project, false);
+            List<String> removed = manifest.entrySet().stream()
+                    .filter(e -> ids.contains(e.getValue().path("annotation").asLong())).map(Map.Entry::getKey).toList();
+            for (String id : removed) {
+                removeSample(project, manifest, id);
+            }
+            if (!removed.isEmpty()) {
+                writeManifest(project, manifest);
+            }
+            return;
+        }
+        LabelConfig.Target target = LabelConfig.parse(entry.path("labelConfig").asString()).target().orElseThrow(
+                () -> new IllegalArgumentException("the label config has no BrushLabels or PolygonLabels control bound to an Image"));
+        long taskId = entry.path("task").asLong();
+        LabelStudioTask task = new LabelStudioTask(taskId, entry.path("data"), null);
+        String value = task.dataValue(target.dataKey());
+        if (value == null) {
+            throw new IllegalArgumentException("task " + taskId + " has no text value '" + target.dataKey() + "'");
+        }
+        Vocabulary vocabulary = vocabularyFor(project);
+        Map<String, Integer> labelValues = new HashMap<>();
+        for (LabelConfig.LabelTag tag : target.control().labels()) {
+            labelValues.put(tag.value(), LabelMapping.readBackClass(tag, vocabulary).map(c -> vocabulary.indexOf(c) + 1).orElse(255));
+        }
+        byte[] bytes = client.image(value, taskId);
+        DecodedImage image = decoder.decode(bytes, limits);
+        int width = image.image().width();
+        int height = image.image().height();
+        int[] labels = paint(entry.path("result"), target, labelValues, width, height);
+        Map<String, ObjectNode> manifest = manifest(project, true);
+        String id = "task-" + taskId;
+        boolean labelled = false;
+        for (int label : labels) {
+            labelled |= label > 0 && label != 255;
+        }
+        if (!labelled) {
+            LOG.info("task {} of project {} has no region of a vocabulary class; it is left out of the dataset", taskId, project);
+            if (manifest.containsKey(id)) {
+                removeSample(project, manifest, id);
+                writeManifest(project, manifest);
+            }
+            return;
+        }
+        Path dir = projectDir(project);
+        String imageName = "images/" + id + "." + (image.format().equals("jpeg") ? "jpg" : image.format());
+        String maskName = "masks/" + id + ".png";
+        Files.createDirectories(dir.resolve("images"));
+        Files.createDirectories(dir.resolve("masks"));
+        ObjectNode previous = manifest.get(id);
+        if (previous != null && !previous.path("image").asString().equals(imageName)) {
+            Files.deleteIfExists(dir.resolve(previous.path("image").asString()));
+        }
+        AtomicFiles.write(dir.resolve(imageName), bytes);
+        AtomicFiles.write(dir.resolve(maskName), LabelMapPng.encode(labels, width, height));
+        ObjectNode line = JSON.createObjectNode();
+        line.put("image", imageName);
+        line.put("mask", maskName);
+        line.put("id", id);
+        line.put("task", taskId);
+        line.put("annotation", entry.path("annotation").asLong());
+        manifest.put(id, line);
+        writeManifest(project, manifest);
+    }
+
+    /**
+     * The label map of an annotation: regions of the answered control painted in result order with
+     * their label's value ({@code labelValues}: vocabulary label, or 255 when the label names no
+     * single vocabulary class; labels missing from the config are 255 too).
+     */
+    static int[] paint(JsonNode results, LabelConfig.Target target, Map<String, Integer> labelValues, int width, int height) {
+        int[] labels = new int[width * height];
+        for (JsonNode result : results) {
+            if (!target.control().name().equals(result.path("from_name").asString(""))) {
+                continue;
+            }
+            String type = result.path("type").asString("").toLowerCase(Locale.ROOT);
+            JsonNode value = result.path("value");
+            boolean[] mask;
+            if (type.equals("brushlabels")) {
+                int ow = result.path("original_width").asInt(-1);
+                int oh = result.path("original_height").asInt(-1);
+                if (ow != width || oh != height) {
+                    throw new IllegalArgumentException("a brush region is for a " + ow + "x" + oh + " image; the image is "
+                            + width + "x" + height);
+                }
+                if (!"rle".equals(value.path("format").asString("rle")) || !value.path("rle").isArray()) {
+                    throw new IllegalArgumentException("a brush region has no RLE");
+                }
+                int[] rle = new int[value.path("rle").size()];
+                for (int i = 0; i < rle.length; i++) {
+                    rle[i] = value.path("rle").get(i).asInt(-1);
+                }
+                mask = BrushRle.decodeMask(rle, width, height);
+            } else if (type.equals("polygonlabels")) {
+                JsonNode points = value.path("points");
+                double[] xy = new double[points.size() * 2];
+                for (int i = 0; i < points.size(); i++) {
+                    xy[2 * i] = points.get(i).path(0).asDouble() * width / 100.0;
+                    xy[2 * i + 1] = points.get(i).path(1).asDouble() * height / 100.0;
+                }
+                mask = PolygonRasterizer.fill(xy, width, height);
+            } else {
+                continue;
+            }
+            String label = value.path(type).path(0).asString("");
+            int paint = labelValues.getOrDefault(label, 255);
+            for (int p = 0; p < mask.length; p++) {
+                if (mask[p]) {
+                    labels[p] = paint;
+                }
+            }
+        }
+        return labels;
+    }
+
+    private Vocabulary vocabularyFor(long project) throws IOException {
+        Path info = projectDir(project).resolve("dataset.json");
+        if (Files.isRegularFile(info)) {
+            return vocabulary(project);
+        }
+        Vocabulary vocabulary = activeVocabulary.get();
+        if (Vocabulary.builtIn(vocabulary.name()).isEmpty()) {
+            throw new IllegalArgumentException("the active vocabulary '" + vocabulary.name() + "' is not a built-in one (voc, coco)");
+        }
+        Files.createDirectories(info.getParent());
+        ObjectNode node = JSON.createObjectNode();
+        node.put("project", project);
+        node.put("vocabulary", vocabulary.name());
+        AtomicFiles.write(info, JSON.writeValueAsBytes(node));
+        return vocabulary;
+    }
+
+    private Map<String, ObjectNode> manifest(long project, boolean create) throws IOException {
+        Map<String, ObjectNode> manifest = manifests.get(project);
+        if (manifest != null) {
+            return manifest;
+        }
+        manifest = new LinkedHashMap<>();
+        Path file = manifest(project);
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    ObjectNode node = (ObjectNode) JSON.readTree(line);
+                    manifest.put(node.path("id").asString(), node);
+                }
+            }
+        }
+        if (create || !manifest.isEmpty()) {
+            manifests.put(project, manifest);
+        }
+        return manifest;
+    }
+
+    private void removeSample(long project, Map<String, ObjectNode> manifest, String id) throws IOException {
+        ObjectNode line = manifest.remove(id);
+        Path dir = projectDir(project);
+        Files.deleteIfExists(dir.resolve(line.path("image").asString()));
+        Files.deleteIfExists(dir.resolve(line.path("mask").asString()));
+    }
+
+    private void writeManifest(long project, Map<String, ObjectNode> manifest) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (ObjectNode line : manifest.values()) {
+            text.append(JSON.writeValueAsString(line)).append('\n');
+        }
+        AtomicFiles.write(manifest(project), text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Path root() {
+        return roots.resolve(datasetDir);
+    }
+
+    private Path spool() {
+        return root().resolve(".spool");
+    }
+
+    private Path projectDir(long project) {
+        return root().resolve("project-" + project);
+    }
+
+    private static boolean isEntry(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".json") && !name.startsWith(".") && Files.isRegularFile(path);
+    }
+}

@@ -1,0 +1,54 @@
+package com.fmawsss.labeling.labelstudio;
+
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A Label Studio task as this service reads it.
+ *
+ * @param id task id (null in ad-hoc predict calls without one)
+ * @param data the task data ({@code {"image": "/data/upload/1/a.jpg", ...}})
+ * @param predictionVersions model versions of the predictions the task already has
+ */
+public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVersions) {
+
+    /** Copies the set. */
+    public LabelStudioTask {
+        predictionVersions = predictionVersions == null ? Set.of() : Set.copyOf(predictionVersions);
+    }
+
+    /**
+     * Reads a task object of Label Studio's API or of a predict request.
+     *
+     * @param node the task JSON
+     * @return the task
+     */
+    public static LabelStudioTask of(JsonNode node) {
+        Long id = node.path("id").isIntegralNumber() ? node.path("id").asLong() : null;
+        java.util.Set<String> versions = new java.util.LinkedHashSet<>();
+        for (JsonNode prediction : node.path("predictions")) {
+            String version = prediction.path("model_version").asString("");
+            if (!version.isEmpty()) {
+                versions.add(version);
+            }
+        }
+        // The data manager's list view carries the versions as one comma-separated string instead.
+        for (String version : node.path("predictions_model_versions").asString("").split(",")) {
+            if (!version.isBlank()) {
+                versions.add(version.strip());
+            }
+        }
+        return new LabelStudioTask(id, node.path("data"), versions);
+    }
+
+    /**
+     * The value of a data key as text.
+     *
+     * @param key the key
+     * @return the value, or null when absent or not text
+     */
+    public String dataValue(String key) {
+        JsonNode value = data == null ? null : data.get(key);
+        return value != null && value.isString() ? value.asString() : null;
+    }
+}

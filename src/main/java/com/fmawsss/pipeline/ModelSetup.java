@@ -1,0 +1,110 @@
+package com.fmawsss.pipeline;
+
+import ai.djl.Device;
+import com.fmawsss.bundle.Bf16Hardware;
+import com.fmawsss.bundle.BundleLoader;
+import com.fmawsss.bundle.BundleManifest;
+import com.fmawsss.bundle.BundleVerifier;
+import com.fmawsss.bundle.ComputePrecision;
+import com.fmawsss.bundle.DemoBundle;
+import com.fmawsss.bundle.Devices;
+import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.bundle.TorchThreads;
+import com.fmawsss.cam.CamEngine;
+import com.fmawsss.prompts.PromptRegistry;
+import com.fmawsss.prompts.PromptStore;
+import com.fmawsss.sam.QuasiSuperpixelService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a process sets up its models, the same for the service (Spring's {@link ModelConfiguration})
+ * and the batch commands ({@code seed-batch}, {@code seed-merge}): the verified bundle on its
+ * device at the configured precision, the prompt store, the pipeline over the bundle and the
+ * mask-generation profiles. The same settings give the same models everywhere.
+ */
+public final class ModelSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSetup.class);
+
+    /** Subdirectory of the state directory holding the prompt store. */
+    public static final String PROMPTS_DIR = "prompts";
+
+    /** Subdirectory of the state directory holding the quasi-superpixel disk cache. */
+    public static final String SUPERPIXELS_DIR = "superpixels";
+
+    /**
+     * What a process configures about its models (the service's {@code fma.*} properties, the batch
+     * commands' flags and the same environment variables).
+     *
+     * @param bundleDir the bundle directory; {@code null} for the random-weight demo bundle in the jar
+     * @param stateDir durable state (prompt store, the unpacked demo bundle, caches)
+     * @param device {@code auto}, {@code cpu} or {@code cuda:N} ({@code fma.device})
+     * @param dtype {@code auto}, {@code fp32} or {@code bf16} ({@code fma.dtype})
+     * @param intraOpThreads libtorch intra-op threads, 0 for libtorch's default
+     * @param interOpThreads libtorch inter-op threads, 0 for libtorch's default
+     */
+    public record Settings(Path bundleDir, Path stateDir, String device, String dtype, int intraOpThreads,
+            int interOpThreads) {}
+
+    private ModelSetup() {}
+
+    /**
+     * Verifies the bundle (format, SHA-256 of every file) and loads it on the device at the
+     * precision {@code dtype} resolves to. A bundle of random weights (the demo bundle, or any
+     * bundle exported {@code --tiny}) is flagged as such: it always runs fp32 and the demo
+     * mask-generation profile.
+     *
+     * @param demoJar the class loader holding the packaged demo bundle
+     */
+    public static ModelBundle loadBundle(Settings settings, BundleVerifier verifier, ClassLoader demoJar) {
+        TorchThreads.apply(settings.intraOpThreads(), settings.interOpThreads());
+        boolean packaged = settings.bundleDir() == null;
+        Path dir = packaged ? new DemoBundle(demoJar, verifier).materialize(settings.stateDir()) : settings.bundleDir();
+        BundleManifest manifest = verifier.verify(dir);
+        boolean randomWeights = packaged || manifest.tiny();
+        Device device = Devices.resolve(settings.device());
+        boolean fastBf16 = Bf16Hardware.fast(device);
+        ComputePrecision precision = ComputePrecision.resolve(settings.dtype(), manifest, randomWeights, fastBf16);
+        if (precision == ComputePrecision.BF16 && !fastBf16) {
+            LOG.warn("dtype is bf16 but {} has no fast bf16 (AMX-BF16, or CUDA capability >= 8.0): expect it to be slower"
+                    + " than fp32", Devices.name(device));
+        }
+        return new BundleLoader().load(dir, manifest, device, randomWeights, precision);
+    }
+
+    /** The prompt store under the state directory, created when missing. */
+    public static PromptStore promptStore(Path stateDir, ModelBundle bundle) {
+        return new PromptStore(stateDir.resolve(PROMPTS_DIR), bundle.manifest().clip().textWidth());
+    }
+
+    /** The prompt store for reading only: a missing store is not created, the built-in versions remain. */
+    public static PromptRegistry existingPrompts(Path stateDir, ModelBundle bundle) {
+        Path dir = stateDir.resolve(PROMPTS_DIR);
+        return Files.isDirectory(dir) ? new PromptStore(dir, bundle.manifest().clip().textWidth()) : new PromptRegistry();
+    }
+
+    /**
+     * The pipeline over the bundle.
+     *
+     * @param superpixelCacheBytes in-memory budget of the quasi-superpixel cache (0: none)
+     * @param superpixelDiskCache a directory for the quasi-superpixel disk cache, or {@code null}
+     * @param metrics where every run's stage reports go besides its caller
+     */
+    public static FmaPipeline pipeline(ModelBundle bundle, long superpixelCacheBytes, Path superpixelDiskCache,
+            StageMetrics metrics) {
+        return new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, superpixelCacheBytes,
+                superpixelDiskCache), metrics);
+    }
+
+    /**
+     * The mask-generation profiles: {@code profile} ({@code auto}: demo for random weights,
+     * official on a GPU, fast on a CPU) with the operator's field overrides.
+     */
+    public static AmgProfileResolver amgProfiles(ModelBundle bundle, String profile, Map<String, String> overrides) {
+        return new AmgProfileResolver(profile, bundle.demo(), bundle.device().isGpu(), overrides);
+    }
+}

@@ -1,0 +1,223 @@
+package com.fmawsss.labeling.labelstudio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fmawsss.image.DecodedImage;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.image.ImageLimits;
+import com.fmawsss.image.RgbImages;
+import com.fmawsss.cam.SyntheticImages;
+import com.fmawsss.labeling.Segmentation;
+import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.jobs.JobCancelledException;
+import com.fmawsss.jobs.JobContext;
+import com.fmawsss.jobs.JobRecord;
+import com.fmawsss.prompts.PromptSet;
+import com.fmawsss.prompts.Vocabulary;
+import com.fmawsss.security.GuardedHttpClient;
+import com.fmawsss.security.OutboundPolicy;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The project pre-annotation job against the fake Label Studio, with a stub segmentation (this
+ * test is about paging, skipping, retries and resumption, not the model): a run cut short by a
+ * restart resumes from its checkpoint and no task receives two predictions.
+ */
+class PreAnnotationJobTest {
+
+    static final String KEY = "legacy-token-0123";
+    static final String CONFIG = "<View><Image name=\"image\" value=\"$image\"/><BrushLabels name=\"tag\" toName=\"image\">"
+            + "<Label value=\"Cat\"/></BrushLabels></View>";
+
+    FakeLabelStudio ls;
+    LabelStudioClient client;
+    LabelStudioPredictor predictor;
+    final AtomicInteger segmentations = new AtomicInteger();
+
+    /** Labels the left half of every image as the first class. */
+    final Segmenter stub = new Segmenter() {
+        @Override
+        public CompletableFuture<Segmentation> segment(DecodedImage image, List<String> classes, String promptVersion,
+                Urgency urgency, Duration timeout) {
+            segmentations.incrementAndGet();
+            int w = image.image().width();
+            int h = image.image().height();
+            int[] labels = new int[w * h];
+            for (int p = 0; p < labels.length; p++) {
+                labels[p] = p % w < w / 2 ? 1 : 0;
+            }
+            return CompletableFuture.completedFuture(new Segmentation(w, h, labels, classes, Map.of(classes.getFirst(), 0.75),
+                    promptVersion));
+        }
+
+        @Override
+        public PromptSet activePromptSet() {
+            return PromptSet.manual(Vocabulary.voc());
+        }
+
+        @Override
+        public PromptSet promptSet(String version) {
+            return version.equals("manual-voc") ? activePromptSet() : null;
+        }
+
+        @Override
+        public String modelVersion(String promptVersion) {
+            return "stub-" + promptVersion;
+        }
+
+        @Override
+        public int maxClasses() {
+            return 20;
+        }
+
+        @Override
+        public int maxClassNameLength() {
+            return 100;
+        }
+
+        @Override
+        public ImageLimits imageLimits() {
+            return ImageLimits.defaults();
+        }
+    };
+
+    @BeforeEach
+    void start() throws Exception {
+        ls = FakeLabelStudio.start(KEY);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(20, 10, 1)), "png", png);
+        ls.project(5, CONFIG);
+        for (long id = 1; id <= 7; id++) {
+            ls.file("/data/upload/5/t" + id + ".png", png.toByteArray());
+            if (id == 3) {
+                ls.task(5, id, Map.of("image", "/data/upload/5/t3.png"), "stub-manual-voc");
+            } else if (id == 6) {
+                ls.task(5, id, Map.of("image", "/data/upload/5/missing.png"));
+            } else {
+                ls.task(5, id, Map.of("image", "/data/upload/5/t" + id + ".png"), "some-older-model");
+            }
+        }
+        OutboundPolicy policy = new OutboundPolicy(List.of("127.0.0.1"), true, false, OutboundPolicy.systemResolver());
+        GuardedHttpClient http = new GuardedHttpClient(policy, Duration.ofSeconds(2), Duration.ofSeconds(5), 3);
+        URI base = URI.create(ls.url());
+        client = new LabelStudioClient(base, http, new LabelStudioAuth(base, KEY, http, Clock.systemUTC()), new RateLimiter(200),
+                1_000_000);
+        LabelStudioProperties properties = new LabelStudioProperties(true, "/label-studio", base, KEY, null, null, List.of(), true,
+                false, 1_000_000, Duration.ofSeconds(5), 3, Duration.ofSeconds(90), true, 16, "label-studio", false,
+                new LabelStudioProperties.Training(null, null, null), 200, 3);
+        predictor = new LabelStudioPredictor(stub, new ImageDecoder(), properties);
+    }
+
+    @AfterEach
+    void stop() {
+        ls.close();
+    }
+
+    /** A job context whose "process" dies (as on a restart) once {@code killAfter} tasks were checked. */
+    static final class Context implements JobContext {
+        final Path dir;
+        final int killAfter;
+        final List<JobRecord.Progress> reports = new ArrayList<>();
+        int checks;
+
+        Context(Path dir, int killAfter) {
+            this.dir = dir;
+            this.killAfter = killAfter;
+        }
+
+        @Override
+        public String id() {
+            return "job1";
+        }
+
+        @Override
+        public Path workDirectory() {
+            return dir;
+        }
+
+        @Override
+        public void progress(JobRecord.Progress progress) {
+            reports.add(progress);
+        }
+
+        @Override
+        public void checkCancelled() {
+            if (++checks > killAfter) {
+                throw new JobCancelledException();
+            }
+        }
+    }
+
+    @Test
+    void runsAllPagesSkipsCurrentPredictionsAndResumesAfterARestart(@TempDir Path dir) throws Exception {
+        PreAnnotationJob job = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30));
+        ls.failNextPredictionPosts(1);
+        assertThatThrownBy(() -> job.run(new Context(dir, 5))).isInstanceOf(JobCancelledException.class);
+        int postedBeforeRestart = ls.predictions().size();
+        assertThat(postedBeforeRestart).isBetween(1, 4);
+
+        Context second = new Context(dir, Integer.MAX_VALUE);
+        Map<String, String> result = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30)).run(second);
+
+        assertThat(result).containsEntry("predicted", "5").containsEntry("skipped", "1").containsEntry("failed", "1")
+                .containsEntry("modelVersion", "stub-manual-voc");
+        assertThat(result.get("errors")).contains("task 6", "HTTP 404");
+        List<Long> tasks = ls.predictions().stream().map(p -> p.path("task").asLong()).toList();
+        assertThat(tasks).containsExactlyInAnyOrder(1L, 2L, 4L, 5L, 7L);
+        assertThat(tasks).doesNotHaveDuplicates();
+        assertThat(ls.predictions()).allSatisfy(p -> {
+            assertThat(p.path("model_version").asString()).isEqualTo("stub-manual-voc");
+            assertThat(p.path("result").get(0).path("type").asString()).isEqualTo("brushlabels");
+            assertThat(p.path("result").get(0).path("value").path("brushlabels").get(0).asString()).isEqualTo("Cat");
+            boolean[] mask = BrushRle.decodeMask(toInts(p.path("result").get(0).path("value").path("rle")), 20, 10);
+            for (int i = 0; i < mask.length; i++) {
+                assertThat(mask[i]).isEqualTo(i % 20 < 10);
+            }
+        });
+        JobRecord.Progress last = second.reports.getLast();
+        assertThat(last.iteration()).isEqualTo(7);
+        assertThat(last.iterations()).isEqualTo(7);
+        // Pages of 3 and a total of 7: three pages, the API is never asked past the end.
+        assertThat(ls.seen().stream().filter(s -> s.path().startsWith("/api/tasks/")).map(FakeLabelStudio.Seen::path).distinct())
+                .allSatisfy(path -> assertThat(path).doesNotContain("page=4"));
+
+        // Re-running posts nothing: every task now has a prediction of this model version.
+        Map<String, String> again = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30))
+                .run(new Context(dir.resolve("again"), Integer.MAX_VALUE));
+        assertThat(again).containsEntry("predicted", "0").containsEntry("skipped", "6").containsEntry("failed", "1");
+        assertThat(ls.predictions()).hasSize(5);
+        // The API key only ever went to Label Studio.
+        assertThat(ls.seen()).allSatisfy(s -> assertThat(s.authorization()).isEqualTo("Token " + KEY));
+    }
+
+    @Test
+    void aProjectWithoutUsableControlFailsTheJob(@TempDir Path dir) {
+        ls.project(9, "<View><Image name=\"image\" value=\"$image\"/></View>");
+        PreAnnotationJob job = new PreAnnotationJob(9, "manual-voc", client, predictor, 3, Duration.ofSeconds(30));
+        assertThatThrownBy(() -> job.run(new Context(dir, Integer.MAX_VALUE))).isInstanceOf(LabelConfigException.class)
+                .hasMessageContaining("no BrushLabels or PolygonLabels");
+    }
+
+    static int[] toInts(tools.jackson.databind.JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+}
