@@ -1,5 +1,10 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.inference.InferenceService;
+import com.fmawsss.api.inference.InferenceRequest;
+import com.fmawsss.api.inference.RequestReader;
+import com.fmawsss.api.inference.LabelMapResult;
+import com.fmawsss.api.inference.ResponseRenderer;
 import com.fmawsss.api.requests.AsyncRequests;
 import com.fmawsss.api.requests.RequestStatus;
 import io.swagger.v3.oas.annotations.Operation;

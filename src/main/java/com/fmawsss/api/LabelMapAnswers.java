@@ -1,5 +1,6 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.inference.LabelMapResponse;
 import com.fmawsss.api.requests.RequestStatus;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;

@@ -1,5 +1,6 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.inference.RequestReader;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
@@ -27,7 +28,6 @@ public class VocabularyController {
      * The classes of a prompt set.
      *
      * @param prompts prompt version (default: the active one)
-     * @return its vocabulary
      */
     @Operation(summary = "List the classes of the active (or a given) prompt set")
     @GetMapping

@@ -25,7 +25,6 @@ final class ImagePrefetcher implements AutoCloseable {
     /**
      * One sample with its image or the reason it has none.
      *
-     * @param sample the sample
      * @param image the decoded image, null on failure
      * @param failure why the image is unusable, null on success
      */

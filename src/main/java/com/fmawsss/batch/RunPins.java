@@ -16,7 +16,6 @@ import java.util.Objects;
  * @param demoBundle whether the random-weight demo bundle ran (outputs are noise)
  * @param precision arithmetic of the heavy modules ({@code fp32}, {@code bf16}); pins written
  *     before it was recorded read as {@code fp32}, the only precision {@code seed-batch} ran then
- * @param promptVersion the prompt version
  * @param promptSha256 SHA-256 of the prompt set in the prompt-set file format (deterministic bytes)
  * @param amgProfile the mask-generation profile name as resolved ({@code demo}, {@code official}...)
  * @param amgSettings every mask-generation setting ({@code AmgSettings.key()})
@@ -39,7 +38,6 @@ public record RunPins(
     /**
      * @param format {@code voc}, {@code coco} or {@code manifest}
      * @param root the dataset directory or manifest file, absolute
-     * @param split the split
      * @param entries number of samples
      * @param idsSha256 SHA-256 of the sorted sample ids, one per line: pins the listing itself
      */

@@ -47,8 +47,6 @@ public final class SeedJob implements Job {
     private final ImageDecoder decoder;
 
     /**
-     * Creates the job.
-     *
      * @param dataset the samples with image-level labels
      * @param prompts the prompt version
      * @param output directory of the pseudo labels
@@ -100,7 +98,7 @@ public final class SeedJob implements Job {
             double seconds = (System.nanoTime() - start) / 1e9;
             double rate = (written + 1e-9) / Math.max(seconds, 1e-9);
             long eta = written == 0 ? 0 : (long) ((samples.size() - i - 1) / rate);
-            context.progress(new JobRecord.Progress("seeds", i + 1, samples.size(), null, written == 0 ? null : rate, eta, null));
+            context.progress(new JobRecord.ProgressReport("seeds", i + 1, samples.size(), null, written == 0 ? null : rate, eta, null));
         }
         Map<String, String> result = new LinkedHashMap<>();
         result.put("written", Integer.toString(written));

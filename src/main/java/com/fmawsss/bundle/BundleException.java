@@ -24,7 +24,6 @@ public final class BundleException extends RuntimeException {
      *
      * @param file path relative to the bundle directory, with {@code /} separators
      * @param problem what is wrong with it
-     * @return the exception
      */
     public static BundleException forFile(String file, String problem) {
         return forFile(file, problem, null);
@@ -36,7 +35,6 @@ public final class BundleException extends RuntimeException {
      * @param file path relative to the bundle directory, with {@code /} separators
      * @param problem what is wrong with it
      * @param cause the underlying error, may be null
-     * @return the exception
      */
     public static BundleException forFile(String file, String problem, Throwable cause) {
         return new BundleException(file, "bundle file " + file + ": " + problem, cause);
@@ -47,7 +45,6 @@ public final class BundleException extends RuntimeException {
      *
      * @param message the full message
      * @param cause the underlying error, may be null
-     * @return the exception
      */
     public static BundleException general(String message, Throwable cause) {
         return new BundleException(null, message, cause);

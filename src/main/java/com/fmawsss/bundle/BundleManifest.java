@@ -65,7 +65,6 @@ public record BundleManifest(
      * @param revision source commit, or null
      * @param patchSize ViT patch size in pixels
      * @param imageSize pre-training image size (position-embedding grid = imageSize/patchSize)
-     * @param visionWidth vision width D
      * @param visionLayers number of vision transformer blocks
      * @param visionHeads number of vision attention heads
      * @param textWidth text width Dt

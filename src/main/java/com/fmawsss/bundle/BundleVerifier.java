@@ -58,7 +58,6 @@ public final class BundleVerifier {
      * other files.
      *
      * @param dir the bundle directory
-     * @return the manifest
      * @throws BundleException when the directory or manifest is missing, unparseable or of another
      *     format version
      */
@@ -94,7 +93,6 @@ public final class BundleVerifier {
      * Parses manifest content and checks its format version and required fields.
      *
      * @param json the content of {@code manifest.json}
-     * @return the manifest
      * @throws BundleException when it is unparseable, of another format version or incomplete
      */
     public BundleManifest parseManifest(byte[] json) {

@@ -36,7 +36,6 @@ public enum ComputePrecision {
      * else the module's own file (modules without a variant always run in the bundle's dtype).
      *
      * @param manifest the verified manifest
-     * @param module the module
      * @return path relative to the bundle directory
      */
     public String file(BundleManifest manifest, BundleModule module) {
@@ -68,7 +67,6 @@ public enum ComputePrecision {
      * @param manifest the verified manifest
      * @param demo whether the bundle is the demo bundle
      * @param fastBf16 whether the device has fast bf16 ({@link Bf16Hardware})
-     * @return the precision
      * @throws BundleException when bf16 is requested from a bundle without bf16 variants
      */
     public static ComputePrecision resolve(

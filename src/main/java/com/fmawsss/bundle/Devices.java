@@ -54,7 +54,6 @@ public final class Devices {
     /**
      * Names a device the way {@code fma.device} spells it.
      *
-     * @param device the device
      * @return {@code cpu} or {@code cuda:N}
      */
     public static String name(Device device) {

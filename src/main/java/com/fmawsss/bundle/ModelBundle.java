@@ -76,7 +76,6 @@ public final class ModelBundle implements AutoCloseable {
      * <p>The outputs are inference tensors: autograd refuses to save them for backward, so {@link
      * #forwardWithGrad} copies them before use.
      *
-     * @param module the module
      * @param inputs inputs in the order of docs/bundle-format.md; 0-dim {@code i64} inputs are
      *     {@code manager.create(7L)}
      * @return the outputs, in the documented order
@@ -131,7 +130,6 @@ public final class ModelBundle implements AutoCloseable {
     /**
      * Returns the loaded DJL model of a module.
      *
-     * @param module the module
      * @return the model; its block is a TorchScript {@code PtSymbolBlock}
      */
     public ZooModel<NDList, NDList> model(BundleModule module) {
@@ -142,8 +140,6 @@ public final class ModelBundle implements AutoCloseable {
     }
 
     /**
-     * Returns the bundle directory.
-     *
      * @return the directory the modules were loaded from
      */
     public Path directory() {
@@ -154,11 +150,7 @@ public final class ModelBundle implements AutoCloseable {
         return manifest;
     }
 
-    /**
-     * Returns the device the modules live on.
-     *
-     * @return the device
-     */
+    /** Returns the device the modules live on. */
     public Device device() {
         return device;
     }
@@ -182,20 +174,12 @@ public final class ModelBundle implements AutoCloseable {
         return precision;
     }
 
-    /**
-     * Tells whether this is the random-weight demo bundle shipped in the jar.
-     *
-     * @return true for the demo bundle
-     */
+    /** Tells whether this is the random-weight demo bundle shipped in the jar. */
     public boolean demo() {
         return demo;
     }
 
-    /**
-     * Returns the CLIP tokenizer read from {@code tokenizer.json}.
-     *
-     * @return the tokenizer
-     */
+    /** Returns the CLIP tokenizer read from {@code tokenizer.json}. */
     public HuggingFaceTokenizer tokenizer() {
         return tokenizer;
     }

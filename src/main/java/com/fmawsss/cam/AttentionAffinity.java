@@ -2,6 +2,7 @@ package com.fmawsss.cam;
 
 import ai.djl.ndarray.NDArray;
 import com.fmawsss.clip.VisionFeatures;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * The class-agnostic part of CAA (spec §8): head-mean attention averaged over the last blocks,
@@ -43,7 +44,7 @@ public final class AttentionAffinity {
      * @return {@code [N, N]} result
      */
     public static NDArray transition(NDArray affinity, int sinkhornPasses, int power) {
-        NDArray a = affinity.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+        NDArray a = affinity.toType(DataType.FLOAT32, false);
         for (int pass = 0; pass < sinkhornPasses; pass++) {
             a = a.div(a.sum(new int[] {0}, true));
             a = a.div(a.sum(new int[] {1}, true));

@@ -22,6 +22,8 @@ import com.fmawsss.progress.Stage;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.tensors.FloatTensor;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * The CLIP side of the pipeline for one image: preprocessing, vision trunk, prompts and text
@@ -63,11 +65,7 @@ public final class CamEngine {
         return preprocessor;
     }
 
-    /**
-     * Returns the prompt builder of this bundle.
-     *
-     * @return the builder
-     */
+    /** Returns the prompt builder of this bundle. */
     public PromptBuilder promptBuilder() {
         return promptBuilder;
     }
@@ -75,7 +73,6 @@ public final class CamEngine {
     /**
      * Computes raw and CAA-refined CAMs with the prompt set's default stream settings.
      *
-     * @param image the image
      * @param selection present classes
      * @return the CAMs
      */
@@ -117,7 +114,7 @@ public final class CamEngine {
             float[][] masks = new float[present][];
             float[][] inputs = new float[present][];
             for (int p = 0; p < present; p++) {
-                raw[p] = java.util.Arrays.copyOfRange(rawFlat, p * patches, (p + 1) * patches);
+                raw[p] = Arrays.copyOfRange(rawFlat, p * patches, (p + 1) * patches);
                 float[] score = CamNormalisation.normalise(raw[p]);
                 masks[p] = BoxMask.of(score, features.gridHeight(), features.gridWidth(), settings.boxThreshold());
                 inputs[p] = settings.input() == PropagatedCam.SCORE ? score : raw[p];
@@ -140,8 +137,8 @@ public final class CamEngine {
         PromptSet set = selection.promptSet();
         List<TextPrompt> prompts = promptBuilder.build(selection);
         float[][] rows = new float[prompts.size()][];
-        List<TextFeatureCache.Key> keys = new java.util.ArrayList<>(prompts.size());
-        List<Integer> missing = new java.util.ArrayList<>();
+        List<TextFeatureCache.Key> keys = new ArrayList<>(prompts.size());
+        List<Integer> missing = new ArrayList<>();
         for (int k = 0; k < prompts.size(); k++) {
             TextPrompt prompt = prompts.get(k);
             keys.add(prompt.learned()

@@ -48,7 +48,6 @@ public record CamSettings(
      * box threshold 0.4 (0.6 for COCO), CAA on the normalised score.
      *
      * @param layout VOC or COCO
-     * @return the settings
      */
     public static CamSettings classification(PromptLayout layout) {
         return new CamSettings("classification", true, ATTENTION_LAYERS, SINKHORN_PASSES, POWER,
@@ -60,7 +59,6 @@ public record CamSettings(
      * CAA on the raw CAM; skipped in the COCO layout.
      *
      * @param layout VOC or COCO
-     * @return the settings
      */
     public static CamSettings segmentation(PromptLayout layout) {
         return new CamSettings("segmentation", layout != PromptLayout.COCO, ATTENTION_LAYERS, SINKHORN_PASSES, POWER,
@@ -72,7 +70,6 @@ public record CamSettings(
      * prompts, classification stream otherwise.
      *
      * @param set the prompt set
-     * @return the settings
      */
     public static CamSettings forPromptSet(PromptSet set) {
         return set.kind() == PromptKind.SEGMENTATION ? segmentation(set.layout()) : classification(set.layout());

@@ -3,6 +3,7 @@ package com.fmawsss.cam;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * CAA refinement (spec §4, §8): per class, keep the affinity columns of patches inside the class's
@@ -54,7 +55,7 @@ public final class ClassAwareAttentionAffinity {
         float[] refined = x.toFloatArray();
         float[][] out = new float[classes][];
         for (int p = 0; p < classes; p++) {
-            out[p] = java.util.Arrays.copyOfRange(refined, p * patches, (p + 1) * patches);
+            out[p] = Arrays.copyOfRange(refined, p * patches, (p + 1) * patches);
         }
         return out;
     }

@@ -3,6 +3,7 @@ package com.fmawsss.clip;
 import com.fmawsss.bundle.BundleManifest;
 import com.fmawsss.image.PilResize;
 import com.fmawsss.image.RgbImage;
+import java.util.List;
 
 /**
  * CLIP image preprocessing of the official FMA-WSSS/CLIP-ES code (spec §8): single scale, no
@@ -16,8 +17,6 @@ public final class ClipPreprocessor {
     private final float[] std;
 
     /**
-     * Creates a preprocessor.
-     *
      * @param patchSize ViT patch size (16)
      * @param mean per-channel mean of RGB/255 values
      * @param std per-channel standard deviation
@@ -32,7 +31,6 @@ public final class ClipPreprocessor {
      * Creates the preprocessor a bundle was exported for.
      *
      * @param clip the manifest's CLIP section
-     * @return the preprocessor
      */
     public static ClipPreprocessor of(BundleManifest.Clip clip) {
         return new ClipPreprocessor(clip.patchSize(), toFloats(clip.imageMean()), toFloats(clip.imageStd()));
@@ -73,7 +71,7 @@ public final class ClipPreprocessor {
         return new ClipInput(pixels, height, width, image.height(), image.width(), patchSize);
     }
 
-    private static float[] toFloats(java.util.List<Double> values) {
+    private static float[] toFloats(List<Double> values) {
         float[] out = new float[values.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = values.get(i).floatValue();

@@ -33,7 +33,6 @@ public final class ClipTokenizer {
     /**
      * Returns the token ids of a text without start/end tokens.
      *
-     * @param text the text
      * @return the BPE ids
      */
     public long[] encode(String text) {
@@ -46,7 +45,6 @@ public final class ClipTokenizer {
     /**
      * Tokenises a text into a full context.
      *
-     * @param text the text
      * @return ids of length {@link #contextLength()} and the end-of-text position
      */
     public Tokens tokenize(String text) {

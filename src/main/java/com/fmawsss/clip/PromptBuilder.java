@@ -4,6 +4,7 @@ import com.fmawsss.prompts.PromptKind;
 import com.fmawsss.prompts.PromptSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 
 /**
  * Turns a {@link PromptSelection} into token-level prompts: present foreground classes first, then
@@ -51,7 +52,7 @@ public final class PromptBuilder {
 
     private TextPrompt learned(PromptSet set, String text, TextPrompt.ContextRef ref, boolean labelFirst) {
         int n = set.contextTokens();
-        String placeholders = String.join(" ", java.util.Collections.nCopies(n, "X"));
+        String placeholders = String.join(" ", Collections.nCopies(n, "X"));
         ClipTokenizer.Tokens tokens = tokenizer.tokenize(placeholders + " " + text + ".");
         return new TextPrompt(tokens, ref, n, tokenizer.encode(text).length, labelFirst);
     }

@@ -13,7 +13,6 @@ import java.util.Set;
  * The present foreground classes of one request under one prompt set. The softmax of
  * Softmax-GradCAM runs over these classes plus every background prompt of the set.
  *
- * @param promptSet the prompt set
  * @param classes the present classes, in request order (= the response's class order)
  */
 public record PromptSelection(PromptSet promptSet, List<SelectedClass> classes) {

@@ -26,7 +26,6 @@ public final class TextEncoder {
      * Encodes prompts.
      *
      * @param manager where the result lives
-     * @param prompts the prompts
      * @param contexts resolves a prompt's context reference to a {@code [N, Dt]} array (may require
      *     a gradient during training); unused for manual prompts
      * @param withGrad run the transformer with autograd (prompt training)

@@ -61,8 +61,6 @@ public final class TextFeatureCache {
         private final int index;
 
         /**
-         * Creates a key.
-         *
          * @param tokenIds the prompt's token ids (not copied; not modified afterwards)
          * @param context the learned context tensor instance, or null for manual prompts
          * @param index slice of the context tensor, or -1

@@ -10,8 +10,6 @@ public class UnknownClassException extends IllegalArgumentException {
     private final List<String> unknown;
 
     /**
-     * Creates the exception.
-     *
      * @param unknown the names that were not found
      * @param promptSetId the prompt set that was asked
      */

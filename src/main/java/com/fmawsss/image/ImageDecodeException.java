@@ -39,11 +39,7 @@ public class ImageDecodeException extends RuntimeException {
             return httpStatus;
         }
 
-        /**
-         * Returns a stable lower-case identifier, e.g. {@code too-many-pixels}, for problem types.
-         *
-         * @return the slug
-         */
+        /** Returns a stable lower-case identifier, e.g. {@code too-many-pixels}, for problem types. */
         public String slug() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
@@ -54,8 +50,6 @@ public class ImageDecodeException extends RuntimeException {
     private final Kind kind;
 
     /**
-     * Creates an exception.
-     *
      * @param kind why the image was refused
      * @param message client-readable explanation
      */
@@ -76,11 +70,7 @@ public class ImageDecodeException extends RuntimeException {
         this.kind = Objects.requireNonNull(kind, "kind");
     }
 
-    /**
-     * Returns why the image was refused.
-     *
-     * @return the kind
-     */
+    /** Returns why the image was refused. */
     public Kind kind() {
         return kind;
     }

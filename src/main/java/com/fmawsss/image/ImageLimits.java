@@ -44,7 +44,6 @@ public record ImageLimits(long maxPixels, int minSide, long maxBytes) {
      * Returns a copy with another minimum side.
      *
      * @param side the minimum width and height
-     * @return the new limits
      */
     public ImageLimits withMinSide(int side) {
         return new ImageLimits(maxPixels, side, maxBytes);
@@ -54,7 +53,6 @@ public record ImageLimits(long maxPixels, int minSide, long maxBytes) {
      * Returns a copy with another pixel limit.
      *
      * @param pixels the largest accepted pixel count
-     * @return the new limits
      */
     public ImageLimits withMaxPixels(long pixels) {
         return new ImageLimits(pixels, minSide, maxBytes);
@@ -64,7 +62,6 @@ public record ImageLimits(long maxPixels, int minSide, long maxBytes) {
      * Returns a copy with another size limit.
      *
      * @param bytes the largest accepted upload size
-     * @return the new limits
      */
     public ImageLimits withMaxBytes(long bytes) {
         return new ImageLimits(maxPixels, minSide, bytes);

@@ -48,7 +48,6 @@ public final class PilResize {
      * @param image the source
      * @param width target columns
      * @param height target rows
-     * @param filter the filter
      * @return the resized image (the source itself when the size is unchanged)
      */
     public static RgbImage resize(RgbImage image, int width, int height, Filter filter) {

@@ -10,7 +10,6 @@ public final class RgbImages {
     /**
      * Copies a decoded image into 8-bit RGB (alpha dropped, grey expanded).
      *
-     * @param image the image
      * @return the RGB copy
      */
     public static RgbImage of(BufferedImage image) {
@@ -26,12 +25,7 @@ public final class RgbImages {
         return new RgbImage(width, height, rgb);
     }
 
-    /**
-     * Copies an RGB image into a {@link BufferedImage} of type {@code TYPE_INT_RGB}.
-     *
-     * @param image the image
-     * @return the buffered image
-     */
+    /** Copies an RGB image into a {@link BufferedImage} of type {@code TYPE_INT_RGB}. */
     public static BufferedImage toBufferedImage(RgbImage image) {
         BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
         byte[] rgb = image.rgb();

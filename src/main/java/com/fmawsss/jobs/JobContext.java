@@ -7,11 +7,7 @@ public interface JobContext {
 
     String id();
 
-    /**
-     * Returns a directory private to the job that survives restarts (checkpoints).
-     *
-     * @return the directory
-     */
+    /** Returns a directory private to the job that survives restarts (checkpoints). */
     Path workDirectory();
 
     /**
@@ -19,7 +15,7 @@ public interface JobContext {
      *
      * @param progress the report
      */
-    void progress(JobRecord.Progress progress);
+    void progress(JobRecord.ProgressReport progress);
 
     /**
      * Throws when the job was cancelled; call between iterations.

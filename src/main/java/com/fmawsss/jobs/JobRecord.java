@@ -45,13 +45,10 @@ public record JobRecord(
     }
 
     /**
-     * A new queued job.
-     *
      * @param id job id
      * @param type job kind
      * @param request request JSON
      * @param now creation time
-     * @return the record
      */
     public static JobRecord queued(String id, String type, String request, Instant now) {
         return new JobRecord(id, type, JobState.QUEUED, null, 0, 0, null, null, null, null, null, Map.of(), request, now, now);
@@ -62,7 +59,7 @@ public record JobRecord(
                 newError, result, request, createdAt, now);
     }
 
-    JobRecord withProgress(Progress p, Instant now) {
+    JobRecord withProgress(ProgressReport p, Instant now) {
         return new JobRecord(id, type, state, p.stage(), p.iteration(), p.iterations(), p.loss(), p.imagesPerSecond(),
                 p.etaSeconds(), p.learningRate(), error, result, request, createdAt, now);
     }
@@ -73,8 +70,6 @@ public record JobRecord(
     }
 
     /**
-     * A progress report.
-     *
      * @param stage stage name
      * @param iteration iterations done
      * @param iterations stage length
@@ -83,7 +78,7 @@ public record JobRecord(
      * @param etaSeconds estimated seconds left, or null
      * @param learningRate learning rate used, or null
      */
-    public record Progress(
+    public record ProgressReport(
             String stage, long iteration, long iterations, Double loss, Double imagesPerSecond, Long etaSeconds,
             Double learningRate) {}
 }

@@ -19,7 +19,6 @@ public interface JobResumer {
     /**
      * Rebuilds a job from its stored request.
      *
-     * @param record the record
      * @return the job, or empty when it cannot be rebuilt (the runner then marks it failed)
      */
     Optional<Job> resume(JobRecord record);

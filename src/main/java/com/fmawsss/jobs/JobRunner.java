@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Runs jobs one at a time (one training or bulk job per device; others queue) with durable state:
@@ -35,11 +37,9 @@ public final class JobRunner implements AutoCloseable {
     // Final records the store could not take (disk full, read-only): served from memory so clients
     // see how the job ended; on disk it stays unfinished, so a restart resumes it.
     private final Map<String, JobRecord> unsaved = new ConcurrentHashMap<>();
-    private volatile java.util.function.Consumer<JobRecord> listener = record -> { };
+    private volatile Consumer<JobRecord> listener = record -> { };
 
     /**
-     * Creates a runner.
-     *
      * @param store durable records
      * @param factory rebuilds a job from its record (type + request JSON) after a restart
      * @param clock time source
@@ -71,7 +71,7 @@ public final class JobRunner implements AutoCloseable {
             save(queued);
             enqueue(queued.id(), job.get());
             return queued.id();
-        }).filter(java.util.Objects::nonNull).toList();
+        }).filter(Objects::nonNull).toList();
     }
 
     /**
@@ -134,7 +134,7 @@ public final class JobRunner implements AutoCloseable {
      *
      * @param onChange the callback
      */
-    public void onChange(java.util.function.Consumer<JobRecord> onChange) {
+    public void onChange(Consumer<JobRecord> onChange) {
         this.listener = onChange;
     }
 
@@ -191,7 +191,7 @@ public final class JobRunner implements AutoCloseable {
             }
 
             @Override
-            public void progress(JobRecord.Progress progress) {
+            public void progress(JobRecord.ProgressReport progress) {
                 store.get(id).ifPresent(r -> save(r.withProgress(progress, clock.instant())));
             }
 

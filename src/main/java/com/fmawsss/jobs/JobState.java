@@ -14,8 +14,6 @@ public enum JobState {
     CANCELLED;
 
     /**
-     * Tells whether the state is final.
-     *
      * @return true for succeeded, failed and cancelled
      */
     public boolean isFinal() {

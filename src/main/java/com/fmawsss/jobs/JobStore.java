@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
+import java.util.Comparator;
 
 /**
  * Job records as one JSON file per job under a directory, each written to a temporary file,
@@ -39,11 +40,7 @@ public final class JobStore {
         }
     }
 
-    /**
-     * Writes a record atomically.
-     *
-     * @param record the record
-     */
+    /** Writes a record atomically. */
     public synchronized void save(JobRecord record) {
         Path target = directory.resolve(record.id() + ".json");
         try {
@@ -79,7 +76,7 @@ public final class JobStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        records.sort(java.util.Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::id));
+        records.sort(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::id));
         return records;
     }
 
@@ -87,7 +84,6 @@ public final class JobStore {
      * Returns a job's private directory (checkpoints), created on demand.
      *
      * @param id job id
-     * @return the directory
      */
     public Path workDirectory(String id) {
         Path dir = directory.resolve(id);

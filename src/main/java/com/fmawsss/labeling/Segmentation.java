@@ -25,12 +25,7 @@ public record Segmentation(int width, int height, int[] labels, List<String> cla
         probabilities = Map.copyOf(probabilities);
     }
 
-    /**
-     * The probability of a class, 0 when unknown.
-     *
-     * @param className the class
-     * @return the probability
-     */
+    /** The probability of a class, 0 when unknown. */
     public double probability(String className) {
         return probabilities.getOrDefault(className, 0.0);
     }

@@ -36,11 +36,7 @@ public interface Segmenter {
     CompletableFuture<Segmentation> segment(DecodedImage image, List<String> classes, String promptVersion, Urgency urgency,
             Duration timeout);
 
-    /**
-     * The prompt set a request without a version uses.
-     *
-     * @return the active prompt set
-     */
+    /** The prompt set a request without a version uses. */
     PromptSet activePromptSet();
 
     /**
@@ -74,10 +70,6 @@ public interface Segmenter {
      */
     int maxClassNameLength();
 
-    /**
-     * Limits for images the integrations fetch or receive ({@code fma.api.max-pixels}, ...).
-     *
-     * @return the limits
-     */
+    /** Limits for images the integrations fetch or receive ({@code fma.api.max-pixels}, ...). */
     ImageLimits imageLimits();
 }

@@ -103,11 +103,7 @@ public record CocoRle(int height, int width, int[] counts) {
         return mask;
     }
 
-    /**
-     * Counts the foreground pixels.
-     *
-     * @return the area
-     */
+    /** Counts the foreground pixels. */
     public long area() {
         long area = 0;
         for (int i = 1; i < counts.length; i += 2) {

@@ -15,7 +15,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Gauges of running jobs, by job id (the job runner registers, updates and removes them).
- * Numeric gauges read the latest {@link JobProgress}; state and stage are labels of {@code
+ * Numeric gauges read the latest {@link JobGaugeValues}; state and stage are labels of {@code
  * fma_job_state}, which is re-registered when either changes so that exactly one series per job
  * has the value 1. Thread-safe.
  *
@@ -44,10 +44,10 @@ public final class JobMetrics {
     private static final class Job {
         final Tags tags;
         final List<Meter> numeric = new ArrayList<>();
-        volatile JobProgress progress;
+        volatile JobGaugeValues progress;
         Gauge state;
 
-        Job(Tags tags, JobProgress progress) {
+        Job(Tags tags, JobGaugeValues progress) {
             this.tags = tags;
             this.progress = progress;
         }
@@ -60,33 +60,27 @@ public final class JobMetrics {
     /**
      * Registers a job's gauges in state {@code queued}; a second call for the same id is ignored.
      *
-     * @param jobId the job id
      * @param type the job type, e.g. {@code train} or {@code seed}
      */
     public synchronized void register(String jobId, String type) {
         if (jobs.containsKey(jobId)) {
             return;
         }
-        Job job = new Job(Tags.of("job", jobId, "type", type), JobProgress.queued());
+        Job job = new Job(Tags.of("job", jobId, "type", type), JobGaugeValues.queued());
         job.numeric.add(gauge(ITERATION, job, p -> p.iteration(), "Iterations (or images) the job has done"));
-        job.numeric.add(gauge(LOSS, job, JobProgress::loss, "Latest training loss of the job"));
-        job.numeric.add(gauge(THROUGHPUT, job, JobProgress::imagesPerSecond, "Recent throughput of the job in images per second"));
+        job.numeric.add(gauge(LOSS, job, JobGaugeValues::loss, "Latest training loss of the job"));
+        job.numeric.add(gauge(THROUGHPUT, job, JobGaugeValues::imagesPerSecond, "Recent throughput of the job in images per second"));
         job.state = stateGauge(job);
         jobs.put(jobId, job);
     }
 
-    /**
-     * Publishes a job's progress (registering the job with type {@code unknown} if needed).
-     *
-     * @param jobId the job id
-     * @param progress the new progress
-     */
-    public synchronized void update(String jobId, JobProgress progress) {
+    /** Publishes a job's progress (registering the job with type {@code unknown} if needed). */
+    public synchronized void update(String jobId, JobGaugeValues progress) {
         if (!jobs.containsKey(jobId)) {
             register(jobId, "unknown");
         }
         Job job = jobs.get(jobId);
-        JobProgress previous = job.progress;
+        JobGaugeValues previous = job.progress;
         job.progress = progress;
         if (!previous.state().equals(progress.state()) || !previous.stage().equals(progress.stage())) {
             registry.remove(job.state);
@@ -97,7 +91,6 @@ public final class JobMetrics {
     /**
      * Removes a job's gauges (e.g. some time after it finished).
      *
-     * @param jobId the job id
      * @return true when the job was registered
      */
     public synchronized boolean remove(String jobId) {
@@ -113,10 +106,9 @@ public final class JobMetrics {
     /**
      * Returns a job's latest progress.
      *
-     * @param jobId the job id
      * @return the progress, if registered
      */
-    public synchronized Optional<JobProgress> progress(String jobId) {
+    public synchronized Optional<JobGaugeValues> progress(String jobId) {
         return Optional.ofNullable(jobs.get(jobId)).map(j -> j.progress);
     }
 
@@ -129,7 +121,7 @@ public final class JobMetrics {
         return new TreeSet<>(jobs.keySet());
     }
 
-    private Gauge gauge(String name, Job job, ToDoubleFunction<JobProgress> value, String description) {
+    private Gauge gauge(String name, Job job, ToDoubleFunction<JobGaugeValues> value, String description) {
         return Gauge.builder(name, job, j -> value.applyAsDouble(j.progress))
                 .description(description)
                 .tags(job.tags)
@@ -138,7 +130,7 @@ public final class JobMetrics {
     }
 
     private Gauge stateGauge(Job job) {
-        JobProgress p = job.progress;
+        JobGaugeValues p = job.progress;
         return Gauge.builder(STATE, () -> 1)
                 .description("Current state and stage of a job; the value is always 1")
                 .tags(job.tags.and("state", p.state(), "stage", p.stage()))

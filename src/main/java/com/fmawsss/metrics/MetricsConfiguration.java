@@ -18,12 +18,7 @@ import org.springframework.scheduling.TaskScheduler;
 @Configuration(proxyBeanMethods = false)
 public class MetricsConfiguration {
 
-    /**
-     * Per-stage timers, handed to the engines by the pipeline configuration.
-     *
-     * @param registry the registry
-     * @return the timers
-     */
+    /** Per-stage timers, handed to the engines by the pipeline configuration. */
     @Bean
     public StageTimers stageTimers(MeterRegistry registry) {
         return new StageTimers(registry);
@@ -54,7 +49,6 @@ public class MetricsConfiguration {
     /**
      * The info gauge, following the active prompt version.
      *
-     * @param registry the registry
      * @param bundle the loaded bundle
      * @param prompts the prompt registry
      * @param metrics {@code fma.metrics.info-refresh}: how often to check the active version
@@ -77,12 +71,7 @@ public class MetricsConfiguration {
         return info;
     }
 
-    /**
-     * Job gauges (used by the job runner).
-     *
-     * @param registry the registry
-     * @return the job metrics
-     */
+    /** Job gauges (used by the job runner). */
     @Bean
     public JobMetrics jobMetrics(MeterRegistry registry) {
         return new JobMetrics(registry);

@@ -45,12 +45,7 @@ public final class StageTimers implements StageMetrics {
         timers.get(stage).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * Returns how many runs of a stage were recorded.
-     *
-     * @param stage the stage
-     * @return the count
-     */
+    /** Returns how many runs of a stage were recorded. */
     public long count(Stage stage) {
         return timers.get(stage).count();
     }

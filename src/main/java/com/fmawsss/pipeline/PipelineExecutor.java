@@ -46,7 +46,7 @@ public final class PipelineExecutor {
      * @throws com.fmawsss.scheduler.QueueFullException when the priority's queue is full
      */
     public <R> PipelineSubmission<R> submit(PipelineWork<R> work, Scheduling scheduling, Estimate estimate) {
-        RequestProgress progress = new RequestProgress(estimate.stageSeconds());
+        RunProgress progress = new RunProgress(estimate.stageSeconds());
         Progress watched = Progress.both(progress, scheduling.observer());
         CompletableFuture<R> result = scheduler.submit(
                 TaskSpec.startWithin(scheduling.priority(), scheduling.startDeadline(), estimate.service()), () -> {

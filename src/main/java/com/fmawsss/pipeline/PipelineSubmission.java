@@ -12,7 +12,7 @@ import java.util.function.Function;
  * the switch that stops it) and the estimate it was scheduled with. Whoever completes the result
  * early (a deadline, a cancel, a client gone) also stops the work at its next check.
  */
-public record PipelineSubmission<R>(CompletableFuture<R> result, RequestProgress progress, Estimate estimate) {
+public record PipelineSubmission<R>(CompletableFuture<R> result, RunProgress progress, Estimate estimate) {
 
     /** Stops the work at its next check (between stages and SAM point batches) and cancels the result. */
     public void cancel(String reason) {

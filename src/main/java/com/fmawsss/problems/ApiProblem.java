@@ -17,8 +17,6 @@ public class ApiProblem extends RuntimeException {
     private final Long retryAfterSeconds;
 
     /**
-     * Creates a problem.
-     *
      * @param status HTTP status
      * @param slug stable type identifier, e.g. {@code unknown-class}
      * @param title short summary of the problem type
@@ -51,7 +49,6 @@ public class ApiProblem extends RuntimeException {
      * @param slug type identifier
      * @param title type summary
      * @param detail what is wrong
-     * @return the problem
      */
     public static ApiProblem unprocessable(String slug, String title, String detail) {
         return new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, slug, title, detail, Map.of());
@@ -61,7 +58,6 @@ public class ApiProblem extends RuntimeException {
      * A 400 for malformed requests.
      *
      * @param detail what is wrong
-     * @return the problem
      */
     public static ApiProblem badRequest(String detail) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request", detail, Map.of());

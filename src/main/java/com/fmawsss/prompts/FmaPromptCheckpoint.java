@@ -64,7 +64,6 @@ public final class FmaPromptCheckpoint {
      * Finds the context tensor.
      *
      * @param checkpoint the open checkpoint
-     * @return its name
      * @throws IllegalArgumentException when there is not exactly one
      */
     public static String contextName(TorchCheckpoint checkpoint) {
@@ -141,7 +140,6 @@ public final class FmaPromptCheckpoint {
      * vocabulary's background names otherwise.
      *
      * @param classes the training's list, foreground then background
-     * @param vocabulary the vocabulary
      * @param pureContextBackground whether background prompts are pure context
      * @return one line per difference; empty when they agree
      */

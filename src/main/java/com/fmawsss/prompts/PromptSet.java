@@ -79,8 +79,6 @@ public record PromptSet(
      * Returns a copy with one more (or a replaced) info entry.
      *
      * @param key the info key, e.g. {@link PromptInfo#CREATED_AT}
-     * @param value its value
-     * @return the new prompt set
      */
     public PromptSet withInfo(String key, String value) {
         Map<String, String> merged = new TreeMap<>(info);
@@ -116,8 +114,6 @@ public record PromptSet(
     }
 
     /**
-     * Returns the text of a background prompt.
-     *
      * @param index background index
      * @return its name, or empty for pure-context prompts
      */
@@ -145,8 +141,6 @@ public record PromptSet(
     }
 
     /**
-     * Returns the context of a background prompt.
-     *
      * @param backgroundIndex index into the vocabulary's background list
      * @return {@code [N, Dt]} context vectors
      */
@@ -166,7 +160,6 @@ public record PromptSet(
      *
      * @param tensor {@value #SHARED}, {@value #FOREGROUND} or {@value #BACKGROUND}
      * @param index slice along the first axis, or -1 for the whole tensor
-     * @return the context
      */
     public FloatTensor contextSlice(String tensor, int index) {
         FloatTensor all = contexts.get(tensor);

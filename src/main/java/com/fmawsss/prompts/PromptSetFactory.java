@@ -30,7 +30,6 @@ public final class PromptSetFactory {
      * @param contextTokens N
      * @param width text embedding width {@code Dt}
      * @param seed random seed
-     * @return the prompt set
      */
     public static PromptSet classification(String id, Vocabulary vocabulary, int contextTokens, int width, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -47,7 +46,6 @@ public final class PromptSetFactory {
      * @param contextTokens N
      * @param width text embedding width {@code Dt}
      * @param seed random seed
-     * @return the prompt set
      */
     public static PromptSet segmentation(
             String id, Vocabulary vocabulary, PromptLayout layout, int contextTokens, int width, long seed) {

@@ -46,7 +46,6 @@ public final class PromptSetFile {
     /**
      * Serialises a prompt set.
      *
-     * @param set the set
      * @return the file bytes
      */
     public static byte[] write(PromptSet set) {
@@ -103,7 +102,6 @@ public final class PromptSetFile {
      * Parses a prompt-set file.
      *
      * @param bytes the file bytes
-     * @return the prompt set
      * @throws TensorFormatException when the file is not a valid prompt set
      */
     public static PromptSet read(byte[] bytes) {

@@ -22,11 +22,7 @@ public class PromptStoreException extends RuntimeException {
         this.reason = reason;
     }
 
-    /**
-     * Returns why the set was refused.
-     *
-     * @return the reason
-     */
+    /** Returns why the set was refused. */
     public Reason reason() {
         return reason;
     }

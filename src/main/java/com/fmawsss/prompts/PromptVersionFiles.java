@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * The immutable version files of a prompt store, one {@code <version>.safetensors} each ({@link
@@ -54,7 +55,7 @@ final class PromptVersionFiles {
      * @param known versions already loaded
      * @param accept throws when a parsed set cannot be served (e.g. the wrong width)
      */
-    List<PromptSet> scan(Predicate<String> known, java.util.function.Consumer<PromptSet> accept) {
+    List<PromptSet> scan(Predicate<String> known, Consumer<PromptSet> accept) {
         List<PromptSet> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path file : files) {

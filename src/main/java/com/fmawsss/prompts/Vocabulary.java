@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.JacksonException;
 
 /**
  * Foreground classes and background names of a prompt set, in a fixed order.
@@ -29,20 +30,12 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
         }
     }
 
-    /**
-     * The built-in PASCAL VOC 2012 vocabulary (20 classes, 25 background names).
-     *
-     * @return the vocabulary
-     */
+    /** The built-in PASCAL VOC 2012 vocabulary (20 classes, 25 background names). */
     public static Vocabulary voc() {
         return BuiltIn.VOC;
     }
 
-    /**
-     * The built-in COCO 2014 vocabulary (80 classes, 23 background names).
-     *
-     * @return the vocabulary
-     */
+    /** The built-in COCO 2014 vocabulary (80 classes, 23 background names). */
     public static Vocabulary coco() {
         return BuiltIn.COCO;
     }
@@ -51,7 +44,6 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
      * Looks a built-in vocabulary up by name.
      *
      * @param name {@code voc} or {@code coco}
-     * @return the vocabulary
      */
     public static Optional<Vocabulary> builtIn(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -64,7 +56,6 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
     /**
      * Finds a foreground class by name (case-insensitive, surrounding blanks ignored).
      *
-     * @param className the name
      * @return its index in {@link #classes()}, or -1
      */
     public int indexOf(String className) {
@@ -77,11 +68,7 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
         return -1;
     }
 
-    /**
-     * Returns the class names in label order.
-     *
-     * @return the names
-     */
+    /** Returns the class names in label order. */
     public List<String> classNames() {
         return classes.stream().map(VocabularyEntry::name).toList();
     }
@@ -95,7 +82,6 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
      * "background": [names]}}).
      *
      * @param in the document
-     * @return the vocabulary
      */
     public static Vocabulary readJson(InputStream in) {
         try {
@@ -109,7 +95,7 @@ public record Vocabulary(String name, List<VocabularyEntry> classes, List<Vocabu
                 background.add(VocabularyEntry.plain(b.asString()));
             }
             return new Vocabulary(root.path("name").asString(), classes, background);
-        } catch (tools.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("invalid vocabulary JSON", e);
         }
     }

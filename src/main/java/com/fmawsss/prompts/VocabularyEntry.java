@@ -19,7 +19,6 @@ public record VocabularyEntry(String name, String prompt) {
     /**
      * An entry whose prompt text is its name.
      *
-     * @param name the name
      * @return the entry
      */
     public static VocabularyEntry plain(String name) {

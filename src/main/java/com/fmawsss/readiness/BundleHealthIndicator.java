@@ -20,8 +20,6 @@ public class BundleHealthIndicator implements HealthIndicator {
     private final ReadinessGate gate;
 
     /**
-     * Creates the indicator.
-     *
      * @param bundle the loaded bundle
      * @param gate knows whether the warm-up finished
      */

@@ -4,6 +4,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Field-by-field overrides of a mask-generation profile ({@code fma.sam.override.<field>}, field
@@ -30,7 +33,7 @@ public final class AmgOverrides {
      * @throws IllegalArgumentException for an unknown field or a malformed value
      */
     public static AmgSettings apply(AmgSettings base, Map<String, String> overrides) {
-        Map<String, String> byField = new java.util.HashMap<>();
+        Map<String, String> byField = new HashMap<>();
         Set<String> unknown = new TreeSet<>();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             String field = FIELDS.stream().filter(f -> canonical(f).equals(canonical(e.getKey()))).findFirst().orElse(null);
@@ -64,7 +67,7 @@ public final class AmgOverrides {
     }
 
     private static String canonical(String name) {
-        return name.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
+        return name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
     }
 
     private record Values(Map<String, String> map) {
@@ -86,7 +89,7 @@ public final class AmgOverrides {
                     : parse(field, value, s -> Arrays.stream(s.split(",")).mapToDouble(p -> Double.parseDouble(p.strip())).toArray());
         }
 
-        private static <T> T parse(String field, String value, java.util.function.Function<String, T> parser) {
+        private static <T> T parse(String field, String value, Function<String, T> parser) {
             try {
                 return parser.apply(value.strip());
             } catch (NumberFormatException e) {

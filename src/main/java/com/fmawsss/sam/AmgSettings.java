@@ -86,11 +86,7 @@ public record AmgSettings(
         return predIouThresh - levelIouOffsets[level];
     }
 
-    /**
-     * A stable textual key of all settings, used in cache keys and response metadata.
-     *
-     * @return the key
-     */
+    /** A stable textual key of all settings, used in cache keys and response metadata. */
     public String key() {
         return String.format(Locale.ROOT, "pps=%d,iou=%s%s,stab=%s/%s,nms=%s%s,crop=%d/%s/%s/%d,min=%d,tr=%s,thr=%s",
                 pointsPerSide, predIouThresh, Arrays.toString(levelIouOffsets), stabilityThresh, stabilityOffset,

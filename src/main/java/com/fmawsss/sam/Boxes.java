@@ -11,7 +11,6 @@ public final class Boxes {
     /**
      * SAM {@code batched_mask_to_box} for one row-major mask.
      *
-     * @param mask the mask
      * @param width columns
      * @param height rows
      * @return {@code {x0, y0, x1, y1}}, or all zeros for an empty mask
@@ -57,7 +56,6 @@ public final class Boxes {
      * is not also an image edge.
      *
      * @param box box in image coordinates
-     * @param crop the crop
      * @param imageWidth image columns
      * @param imageHeight image rows
      * @return true when the mask should be dropped

@@ -22,8 +22,6 @@ public final class CropBoxes {
      */
     public record Crop(int x0, int y0, int x1, int y1, int layer) {
         /**
-         * Returns the width.
-         *
          * @return {@code x1 - x0}
          */
         public int width() {
@@ -31,8 +29,6 @@ public final class CropBoxes {
         }
 
         /**
-         * Returns the height.
-         *
          * @return {@code y1 - y0}
          */
         public int height() {
@@ -40,8 +36,6 @@ public final class CropBoxes {
         }
 
         /**
-         * Returns the area.
-         *
          * @return {@code width * height}
          */
         public long area() {

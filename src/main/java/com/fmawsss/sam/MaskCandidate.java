@@ -27,8 +27,6 @@ public record MaskCandidate(CocoRle mask, int[] box, int level, float predictedI
     /**
      * Returns a copy with another mask and box (after small-region cleaning).
      *
-     * @param newMask the mask
-     * @param newBox its box
      * @return the copy
      */
     public MaskCandidate withMask(CocoRle newMask, int[] newBox) {

@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 
 /**
  * Quasi-superpixels depend only on the image, the SAM weights and the generation settings, so
@@ -46,8 +47,6 @@ public final class QuasiSuperpixelCache {
     private record Entry(List<QuasiSuperpixel> masks, long bytes) {}
 
     /**
-     * Creates a cache.
-     *
      * @param maxBytes in-memory budget (0 disables the memory tier)
      * @param directory disk tier, or null for memory only
      */
@@ -63,8 +62,6 @@ public final class QuasiSuperpixelCache {
     }
 
     /**
-     * Builds the cache key.
-     *
      * @param imageSha256 SHA-256 of the image bytes
      * @param samIdentity identity of the SAM weights (e.g. checksums of the bundle's SAM files)
      * @param settings generation settings
@@ -77,7 +74,6 @@ public final class QuasiSuperpixelCache {
     /**
      * Looks a key up in memory, then on disk (promoting disk hits to memory).
      *
-     * @param key the key
      * @return the masks if cached
      */
     public Optional<List<QuasiSuperpixel>> get(String key) {
@@ -101,44 +97,27 @@ public final class QuasiSuperpixelCache {
         if (memory.asMap().containsKey(key)) {
             return true;
         }
-        return directory != null && java.nio.file.Files.isRegularFile(file(key));
+        return directory != null && Files.isRegularFile(file(key));
     }
 
-    /**
-     * Stores masks in memory and, when configured, on disk.
-     *
-     * @param key the key
-     * @param masks the masks
-     */
+    /** Stores masks in memory and, when configured, on disk. */
     public void put(String key, List<QuasiSuperpixel> masks) {
         List<QuasiSuperpixel> copy = List.copyOf(masks);
         remember(key, copy);
         writeDisk(key, copy);
     }
 
-    /**
-     * Returns the number of lookups answered from the cache.
-     *
-     * @return hits
-     */
+    /** Returns the number of lookups answered from the cache. */
     public long hits() {
         return hits.get();
     }
 
-    /**
-     * Returns the number of lookups that missed both tiers.
-     *
-     * @return misses
-     */
+    /** Returns the number of lookups that missed both tiers. */
     public long misses() {
         return misses.get();
     }
 
-    /**
-     * Returns the estimated size of the memory tier.
-     *
-     * @return bytes
-     */
+    /** Returns the estimated size of the memory tier. */
     public long bytes() {
         return memory.policy().eviction().orElseThrow().weightedSize().orElse(0);
     }
@@ -194,7 +173,7 @@ public final class QuasiSuperpixelCache {
         }
         Path target = file(key);
         try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (OutputStream out = new GZIPOutputStream(bytes)) {
                 JSON.writeValue(out, root);
             }

@@ -11,6 +11,7 @@ import com.fmawsss.progress.Stage;
 import com.fmawsss.sam.QuasiSuperpixel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 
 /**
  * SAM automatic mask generation with the three FMA-WSSS modifications (spec §4, §8): a point grid
@@ -161,7 +162,7 @@ public final class QuasiSuperpixelGenerator {
         int h = crop.height();
         List<MaskCandidate> out = new ArrayList<>();
         for (int s = 0; s < stableRows.length; s++) {
-            boolean[] mask = java.util.Arrays.copyOfRange(masks, s * w * h, (s + 1) * w * h);
+            boolean[] mask = Arrays.copyOfRange(masks, s * w * h, (s + 1) * w * h);
             int[] box = Boxes.ofMask(mask, w, h);
             int[] uncropped = {box[0] + crop.x0(), box[1] + crop.y0(), box[2] + crop.x0(), box[3] + crop.y0()};
             if (Boxes.nearCropEdge(uncropped, crop, image.width(), image.height())) {

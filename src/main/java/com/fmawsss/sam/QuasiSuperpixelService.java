@@ -65,20 +65,12 @@ public final class QuasiSuperpixelService {
         return cache.contains(QuasiSuperpixelCache.key(imageSha256, samIdentity, settings));
     }
 
-    /**
-     * Returns the cache (for metrics).
-     *
-     * @return the cache
-     */
+    /** Returns the cache (for metrics). */
     public QuasiSuperpixelCache cache() {
         return cache;
     }
 
-    /**
-     * Returns the SAM predictor (for metrics: encoder runs).
-     *
-     * @return the predictor
-     */
+    /** Returns the SAM predictor (for metrics: encoder runs). */
     public SamPredictor predictor() {
         return predictor;
     }

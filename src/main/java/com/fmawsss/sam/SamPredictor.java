@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fmawsss.bundle.BundleModule;
 import com.fmawsss.bundle.ModelBundle;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Arrays;
 
 /**
  * The SAM modules of a bundle: image encoder, point-prompt decoder and mask upscaler (spec §3).
@@ -58,7 +59,7 @@ public final class SamPredictor {
         int count = coords.length / 2;
         NDArray points = manager.create(coords, new Shape(count, 2)).toType(bundle.dataType(), false);
         long[] labels = new long[count];
-        java.util.Arrays.fill(labels, 1L);
+        Arrays.fill(labels, 1L);
         return bundle.forward(BundleModule.SAM_MASK_DECODER, new NDList(embedding, points, manager.create(labels)));
     }
 
@@ -101,7 +102,6 @@ public final class SamPredictor {
     /**
      * Selects rows of an array.
      *
-     * @param array the array
      * @param rows row indices
      * @return the rows, in the given order
      */

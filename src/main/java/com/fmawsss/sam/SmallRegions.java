@@ -1,5 +1,7 @@
 package com.fmawsss.sam;
 
+import java.util.Arrays;
+
 /**
  * SAM's {@code remove_small_regions}: fills holes and removes islands smaller than an area
  * (8-connected components, as OpenCV's {@code connectedComponentsWithStats(..., 8)}).
@@ -127,9 +129,9 @@ public final class SmallRegions {
                 int label = labelOfRoot[root];
                 int offset = runs.row()[r] * width;
                 sizes[label] += runs.end()[r] - runs.start()[r];
-                java.util.Arrays.fill(labels, offset + runs.start()[r], offset + runs.end()[r], label);
+                Arrays.fill(labels, offset + runs.start()[r], offset + runs.end()[r], label);
             }
-            return new Components(labels, java.util.Arrays.copyOf(sizes, count + 1));
+            return new Components(labels, Arrays.copyOf(sizes, count + 1));
         }
 
         private static int find(int[] parent, int r) {
@@ -183,9 +185,9 @@ public final class SmallRegions {
                     }
                     if (n == capacity) {
                         capacity *= 2;
-                        start = java.util.Arrays.copyOf(start, capacity);
-                        end = java.util.Arrays.copyOf(end, capacity);
-                        row = java.util.Arrays.copyOf(row, capacity);
+                        start = Arrays.copyOf(start, capacity);
+                        end = Arrays.copyOf(end, capacity);
+                        row = Arrays.copyOf(row, capacity);
                     }
                     start[n] = s;
                     end[n] = x;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.Arrays;
 
 /**
  * Greedy box non-maximum suppression with a deterministic order: candidates sorted by score
@@ -26,7 +27,7 @@ public final class StableNms {
      */
     public static int[] keep(List<int[]> boxes, double[] scores, double iouThreshold) {
         Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
         List<Integer> kept = new ArrayList<>();
         for (int candidate : order) {
             boolean suppressed = false;

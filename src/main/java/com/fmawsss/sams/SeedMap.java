@@ -26,8 +26,6 @@ public record SeedMap(int width, int height, int[] labels, List<MaskDecision> de
     }
 
     /**
-     * Returns the labels.
-     *
      * @return a copy, row-major
      */
     @Override

@@ -2,6 +2,7 @@ package com.fmawsss.scheduler;
 
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.Locale;
 
 /**
  * A task's deadline passed: either it was still queued (dropped; its work never ran) or it was
@@ -39,7 +40,7 @@ public class InferenceTimeoutException extends TimeoutException {
     }
 
     private static String seconds(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     public Priority priority() {

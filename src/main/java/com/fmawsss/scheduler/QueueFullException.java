@@ -17,8 +17,6 @@ public class QueueFullException extends RejectedExecutionException {
     private final Duration retryAfter;
 
     /**
-     * Creates the exception.
-     *
      * @param device the scheduler's device name
      * @param priority the priority whose queue is full
      * @param capacity that queue's capacity
@@ -32,18 +30,12 @@ public class QueueFullException extends RejectedExecutionException {
         this.retryAfter = retryAfter;
     }
 
-    /**
-     * Returns the priority whose queue is full.
-     *
-     * @return the priority
-     */
+    /** Returns the priority whose queue is full. */
     public Priority priority() {
         return priority;
     }
 
     /**
-     * Returns the capacity of the full queue.
-     *
      * @return the number of tasks that may wait
      */
     public int capacity() {

@@ -12,8 +12,6 @@ public class SchedulerClosedException extends RejectedExecutionException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates the exception.
-     *
      * @param message what was refused and why
      */
     public SchedulerClosedException(String message) {

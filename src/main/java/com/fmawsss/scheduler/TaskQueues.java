@@ -42,7 +42,6 @@ final class TaskQueues {
     /**
      * Appends a task to the queue of its priority.
      *
-     * @param task the task
      * @return {@code false} if that queue is full
      */
     boolean offer(ScheduledTask<?> task) {
@@ -57,7 +56,6 @@ final class TaskQueues {
     /**
      * Removes a waiting task.
      *
-     * @param task the task
      * @return {@code true} if it was waiting
      */
     boolean remove(ScheduledTask<?> task) {

@@ -35,8 +35,6 @@ public class AdminTokenFilter extends OncePerRequestFilter {
     private final byte[] expected;
 
     /**
-     * Creates the filter.
-     *
      * @param token the configured token; {@code null} or blank disables the admin API
      */
     public AdminTokenFilter(String token) {

@@ -13,6 +13,7 @@ import com.fmawsss.problems.ProblemTypes;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
+import java.util.Arrays;
 
 /**
  * HTTP basic authentication as Label Studio's ML backend protocol defines it: every request needs
@@ -68,8 +69,8 @@ public class BasicAuthFilter extends OncePerRequestFilter {
         if (colon < 0) {
             return false;
         }
-        byte[] givenUser = java.util.Arrays.copyOfRange(decoded, 0, colon);
-        byte[] givenPassword = java.util.Arrays.copyOfRange(decoded, colon + 1, decoded.length);
+        byte[] givenUser = Arrays.copyOfRange(decoded, 0, colon);
+        byte[] givenPassword = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
         // Both compared, always, so the time does not tell which one was wrong.
         boolean userOk = MessageDigest.isEqual(givenUser, user);
         boolean passwordOk = MessageDigest.isEqual(givenPassword, password);

@@ -50,8 +50,6 @@ public final class DataRoots {
     }
 
     /**
-     * Returns the roots.
-     *
      * @return absolute, normalised roots in configuration order
      */
     public List<Path> roots() {

@@ -18,6 +18,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.net.http.HttpTimeoutException;
 
 /**
  * Outbound HTTP for URLs that clients influence: every URL and every redirect target is checked
@@ -34,8 +35,6 @@ public final class GuardedHttpClient {
     private final HttpClient client;
 
     /**
-     * Creates a client.
-     *
      * @param policy decides which URLs may be reached
      * @param connectTimeout TCP connect timeout
      * @param requestTimeout deadline of one exchange, redirects and body included
@@ -132,7 +131,7 @@ public final class GuardedHttpClient {
                 throw new OutboundRequestException(OutboundRequestException.Kind.TOO_LARGE,
                         "the answer of " + redact(uri) + " is larger than " + maxBytes + " bytes");
             }
-            if (cause instanceof java.net.http.HttpTimeoutException) {
+            if (cause instanceof HttpTimeoutException) {
                 throw new OutboundRequestException(OutboundRequestException.Kind.TIMEOUT, "no answer from " + redact(uri)
                         + " within " + requestTimeout.toMillis() + " ms");
             }
@@ -160,7 +159,6 @@ public final class GuardedHttpClient {
      *
      * @param a one URL
      * @param b another
-     * @return true for the same origin
      */
     public static boolean sameOrigin(URI a, URI b) {
         if (a == null || b == null || a.getScheme() == null || b.getScheme() == null || a.getHost() == null || b.getHost() == null) {
@@ -208,7 +206,6 @@ public final class GuardedHttpClient {
      *
      * @param method HTTP method
      * @param uri target
-     * @param body body, or null
      * @param contentType content type of the body, or null
      * @param headers extra headers
      * @param maxBytes largest accepted response body

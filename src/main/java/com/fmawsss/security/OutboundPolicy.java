@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.net.Inet4Address;
 
 /**
  * Decides whether the service may send a request to a URL (server-side request forgery guard).
@@ -50,8 +51,6 @@ public final class OutboundPolicy {
     private final HostResolver resolver;
 
     /**
-     * Creates a policy.
-     *
      * @param allowedHosts host names, addresses or {@code *.domain} patterns (case-insensitive)
      * @param allowLoopback whether 127/8 and ::1 may be reached (tests, a co-located tool)
      * @param allowPrivate whether private ranges may be reached (a tool on the same private network)
@@ -64,11 +63,7 @@ public final class OutboundPolicy {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
     }
 
-    /**
-     * Resolves names with the JVM resolver.
-     *
-     * @return the system resolver
-     */
+    /** Resolves names with the JVM resolver. */
     public static HostResolver systemResolver() {
         return InetAddress::getAllByName;
     }
@@ -147,7 +142,6 @@ public final class OutboundPolicy {
     /**
      * Why an address may not be reached, or null when it may.
      *
-     * @param address the address
      * @return the reason, or null
      */
     public String refusal(InetAddress address) {
@@ -306,7 +300,7 @@ public final class OutboundPolicy {
             try {
                 InetAddress address = literal(h.substring(1, h.length() - 1));
                 // An IPv4-mapped literal is the IPv4 host itself (the JDK connects to it over IPv4).
-                return address instanceof java.net.Inet4Address ? address.getHostAddress() : "[" + address.getHostAddress() + "]";
+                return address instanceof Inet4Address ? address.getHostAddress() : "[" + address.getHostAddress() + "]";
             } catch (IllegalArgumentException e) {
                 return h;
             }

@@ -25,8 +25,6 @@ public class OutboundRequestException extends RuntimeException {
     private final int status;
 
     /**
-     * Creates the exception.
-     *
      * @param kind what went wrong
      * @param message what, for whom (safe to show to clients)
      */
@@ -35,8 +33,6 @@ public class OutboundRequestException extends RuntimeException {
     }
 
     /**
-     * Creates the exception.
-     *
      * @param kind what went wrong
      * @param status the HTTP status for {@link Kind#STATUS}, else 0
      * @param message what, for whom (safe to show to clients)
@@ -50,9 +46,7 @@ public class OutboundRequestException extends RuntimeException {
     /**
      * An unusable HTTP status.
      *
-     * @param status the status
      * @param message what answered it
-     * @return the exception
      */
     public static OutboundRequestException status(int status, String message) {
         return new OutboundRequestException(Kind.STATUS, status, message);
@@ -67,20 +61,12 @@ public class OutboundRequestException extends RuntimeException {
         return status;
     }
 
-    /**
-     * Whether trying again later may succeed: timeouts, connection failures, 429 and 5xx answers.
-     *
-     * @return true when transient
-     */
+    /** Whether trying again later may succeed: timeouts, connection failures, 429 and 5xx answers. */
     public boolean isTransient() {
         return kind == Kind.TIMEOUT || kind == Kind.FAILED || (kind == Kind.STATUS && (status == 429 || status >= 500));
     }
 
-    /**
-     * What went wrong.
-     *
-     * @return the kind
-     */
+    /** What went wrong. */
     public Kind kind() {
         return kind;
     }

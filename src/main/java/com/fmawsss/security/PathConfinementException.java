@@ -27,7 +27,6 @@ public class PathConfinementException extends ApiProblem {
      * A malformed path or one with {@code ..} segments (422).
      *
      * @param detail what is wrong
-     * @return the exception
      */
     public static PathConfinementException invalid(String detail) {
         return new PathConfinementException(HttpStatus.UNPROCESSABLE_CONTENT, INVALID_PATH, "Invalid path", detail);
@@ -37,7 +36,6 @@ public class PathConfinementException extends ApiProblem {
      * A path outside every configured data root (403).
      *
      * @param detail what is wrong
-     * @return the exception
      */
     public static PathConfinementException notAllowed(String detail) {
         return new PathConfinementException(HttpStatus.FORBIDDEN, PATH_NOT_ALLOWED, "Path not allowed", detail);

@@ -25,11 +25,8 @@ public record FloatTensor(int[] shape, float[] data) {
     }
 
     /**
-     * Creates a tensor.
-     *
      * @param data the values (not copied)
      * @param shape the dimensions
-     * @return the tensor
      */
     public static FloatTensor of(float[] data, int... shape) {
         return new FloatTensor(shape, data);
@@ -69,7 +66,6 @@ public record FloatTensor(int[] shape, float[] data) {
      * Returns a copy of the {@code index}-th slice along the first axis.
      *
      * @param index the slice
-     * @return the values of that slice
      */
     public float[] slice(int index) {
         int stride = data.length / shape[0];

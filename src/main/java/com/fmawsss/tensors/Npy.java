@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.io.ByteArrayInputStream;
 
 /**
  * Reader and writer of NumPy's {@code .npy} format (versions 1.0-3.0, little-endian, C order).
@@ -114,7 +115,7 @@ public final class Npy {
      */
     public static NpyArray read(byte[] bytes, long maxElements) {
         try {
-            return read(new java.io.ByteArrayInputStream(bytes), maxElements);
+            return read(new ByteArrayInputStream(bytes), maxElements);
         } catch (IOException e) {
             throw new TensorFormatException("unreadable .npy data", e);
         }
@@ -123,7 +124,6 @@ public final class Npy {
     /**
      * Serialises an array as {@code .npy} version 1.0 with a 64-byte aligned header.
      *
-     * @param array the array
      * @return the file content
      */
     public static byte[] write(NpyArray array) {

@@ -30,7 +30,6 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
      * Bytes per element of a supported dtype.
      *
      * @param dtype a descriptor
-     * @return the item size
      * @throws IllegalArgumentException for unsupported dtypes
      */
     public static int itemSize(String dtype) {
@@ -43,12 +42,7 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
         };
     }
 
-    /**
-     * Wraps a float tensor as {@code <f4}.
-     *
-     * @param tensor the tensor
-     * @return the array
-     */
+    /** Wraps a float tensor as {@code <f4}. */
     public static NpyArray of(FloatTensor tensor) {
         ByteBuffer buffer = ByteBuffer.allocate(tensor.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buffer.asFloatBuffer().put(tensor.data());
@@ -58,9 +52,7 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
     /**
      * Wraps bytes as {@code |u1}.
      *
-     * @param values the values
      * @param shape the dimensions
-     * @return the array
      */
     public static NpyArray ofUint8(byte[] values, int... shape) {
         return new NpyArray("|u1", shape, values.clone());
@@ -69,9 +61,7 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
     /**
      * Wraps longs as {@code <i8}.
      *
-     * @param values the values
      * @param shape the dimensions
-     * @return the array
      */
     public static NpyArray ofInt64(long[] values, int... shape) {
         ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -92,7 +82,6 @@ public record NpyArray(String dtype, int[] shape, byte[] bytes) {
     /**
      * Converts to float32; only {@code <f4} is accepted, so no value is silently rounded.
      *
-     * @return the tensor
      * @throws TensorFormatException for any other dtype
      */
     public FloatTensor toFloatTensor() {

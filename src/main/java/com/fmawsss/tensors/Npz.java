@@ -9,6 +9,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import java.io.FilterInputStream;
 
 /** Reader and writer of NumPy's {@code .npz} archives (a zip of {@code <name>.npy} members). */
 public final class Npz {
@@ -79,7 +80,7 @@ public final class Npz {
     }
 
     /** Keeps {@link Npy#read} from closing the zip stream when it checks for trailing bytes. */
-    private static final class BoundedStream extends java.io.FilterInputStream {
+    private static final class BoundedStream extends FilterInputStream {
         BoundedStream(ZipInputStream in) {
             super(in);
         }

@@ -6,8 +6,6 @@ public class TensorFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * Creates the exception.
-     *
      * @param message what is wrong, phrased for the client that sent the data
      */
     public TensorFormatException(String message) {

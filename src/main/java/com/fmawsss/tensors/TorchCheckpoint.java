@@ -85,11 +85,7 @@ public final class TorchCheckpoint implements AutoCloseable {
         }
     }
 
-    /**
-     * Returns the tensor names, in the file's order.
-     *
-     * @return the names
-     */
+    /** Returns the tensor names, in the file's order. */
     public List<String> names() {
         return List.copyOf(tensors.keySet());
     }

@@ -49,7 +49,6 @@ final class TorchPickle {
     /**
      * A strided view of a storage ({@code _rebuild_tensor_v2}).
      *
-     * @param storage the storage
      * @param offset first element, in elements
      * @param size the shape
      * @param stride the strides, in elements

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.awt.Color;
 
 /**
  * Training augmentation of the official code (spec §8): colour jitter (each of brightness ±25,
@@ -19,8 +20,6 @@ public final class Augmenter {
     private final int crop;
 
     /**
-     * Creates an augmenter.
-     *
      * @param crop crop side (224)
      */
     public Augmenter(int crop) {
@@ -38,7 +37,6 @@ public final class Augmenter {
     /**
      * Augments an image and (optionally) its label map.
      *
-     * @param image the image
      * @param labels row-major labels of the image's size, or null
      * @param random the random source
      * @return the augmented crop
@@ -140,9 +138,9 @@ public final class Augmenter {
 
     private static void hue(float[] px, float degrees) {
         for (int p = 0; p < px.length; p += 3) {
-            float[] hsb = java.awt.Color.RGBtoHSB(Math.round(px[p]), Math.round(px[p + 1]), Math.round(px[p + 2]), null);
+            float[] hsb = Color.RGBtoHSB(Math.round(px[p]), Math.round(px[p + 1]), Math.round(px[p + 2]), null);
             float h = hsb[0] + degrees / 360f;
-            int rgb = java.awt.Color.HSBtoRGB(h - (float) Math.floor(h), hsb[1], hsb[2]);
+            int rgb = Color.HSBtoRGB(h - (float) Math.floor(h), hsb[1], hsb[2]);
             px[p] = (rgb >> 16) & 0xff;
             px[p + 1] = (rgb >> 8) & 0xff;
             px[p + 2] = rgb & 0xff;

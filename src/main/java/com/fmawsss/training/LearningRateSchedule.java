@@ -15,7 +15,6 @@ public record LearningRateSchedule(double baseRate, double warmupRate, int warmu
      * The official constants for a run of the given length.
      *
      * @param iterations total iterations
-     * @return the schedule
      */
     public static LearningRateSchedule official(int iterations) {
         return new LearningRateSchedule(1e-3, 1e-5, Math.min(500, iterations), iterations);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Multi-label contrastive loss of the classification prompts (spec §4, §8):
@@ -31,7 +32,7 @@ public final class MclLoss {
                 continue;
             }
             NDArray row = logits.get(b);
-            long[] negatives = java.util.stream.IntStream.range(0, classes)
+            long[] negatives = IntStream.range(0, classes)
                     .filter(c -> !present.contains(c)).mapToLong(c -> c).toArray();
             NDArray negative = row.get(row.getManager().create(negatives));
             for (int c : present) {

@@ -37,7 +37,6 @@ public final class PromptParameters {
      * Resolves a prompt's context reference to a {@code [N, Dt]} slice that carries gradients.
      *
      * @param ref the reference
-     * @return the context
      */
     public NDArray context(TextPrompt.ContextRef ref) {
         NDArray all = tensors.get(ref.tensor());
@@ -53,7 +52,6 @@ public final class PromptParameters {
      *
      * @param id the version id
      * @param info metadata
-     * @return the prompt set
      */
     public PromptSet toPromptSet(String id, Map<String, String> info) {
         Map<String, FloatTensor> contexts = new LinkedHashMap<>();

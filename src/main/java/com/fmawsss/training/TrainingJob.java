@@ -76,8 +76,6 @@ public final class TrainingJob implements Job {
     private final Augmenter augmenter;
 
     /**
-     * Creates the job.
-     *
      * @param dataset training images with image-level labels
      * @param settings hyper-parameters
      * @param bundle the model bundle
@@ -186,7 +184,7 @@ public final class TrainingJob implements Job {
                 double seconds = (System.nanoTime() - begin) / 1e9;
                 double rate = (done - resume.iteration) * settings.batchSize() / Math.max(seconds, 1e-9);
                 long eta = (long) ((iterations - done) * settings.batchSize() / Math.max(rate, 1e-9));
-                context.progress(new JobRecord.Progress(stage, done, iterations, lossValue, rate, eta, schedule.at(done - 1)));
+                context.progress(new JobRecord.ProgressReport(stage, done, iterations, lossValue, rate, eta, schedule.at(done - 1)));
             }
             return params.toPromptSet(initial.id(), Map.of());
         }
@@ -322,8 +320,8 @@ public final class TrainingJob implements Job {
         }
 
         @Override
-        public void progress(JobRecord.Progress progress) {
-            delegate.progress(new JobRecord.Progress(stage, progress.iteration(), progress.iterations(), progress.loss(),
+        public void progress(JobRecord.ProgressReport progress) {
+            delegate.progress(new JobRecord.ProgressReport(stage, progress.iteration(), progress.iterations(), progress.loss(),
                     progress.imagesPerSecond(), progress.etaSeconds(), progress.learningRate()));
         }
 

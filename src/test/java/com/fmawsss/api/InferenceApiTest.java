@@ -1,5 +1,6 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.inference.ResponseRenderer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
@@ -60,17 +61,11 @@ class InferenceApiTest {
     }
 
     static byte[] png(RgbImage image) {
-        return encode(RgbImages.toBufferedImage(image), "png");
+        return SyntheticImages.png(image);
     }
 
     static byte[] encode(BufferedImage image, String format) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(image, format, out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return SyntheticImages.encode(image, format);
     }
 
     HttpResponse<byte[]> masks(byte[] image, String accept, String... fields) throws Exception {

@@ -241,7 +241,7 @@ class SeedBatchProcessTest {
                 }
 
                 @Override
-                public void progress(JobRecord.Progress progress) {}
+                public void progress(JobRecord.ProgressReport progress) {}
 
                 @Override
                 public void checkCancelled() {}

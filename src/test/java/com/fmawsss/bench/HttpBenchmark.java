@@ -1,5 +1,6 @@
 package com.fmawsss.bench;
 
+import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.api.Multipart;
 import com.fmawsss.image.RgbImage;
 import com.fmawsss.image.RgbImages;
@@ -153,10 +154,8 @@ final class HttpBenchmark {
         }
     }
 
-    static byte[] png(RgbImage image) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(RgbImages.toBufferedImage(image), "png", out);
-        return out.toByteArray();
+    static byte[] png(RgbImage image) {
+        return SyntheticImages.png(image);
     }
 
     private static RgbImage resized(RgbImage image, int longSide) {

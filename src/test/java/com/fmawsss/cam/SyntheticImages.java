@@ -1,9 +1,15 @@
 package com.fmawsss.cam;
 
 import com.fmawsss.image.RgbImage;
+import com.fmawsss.image.RgbImages;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 
-/** Seeded synthetic test images: a colour gradient with a few filled discs and a little noise. */
+/** Seeded synthetic test images: a colour gradient with a few filled discs and a little noise; and their encoded bytes. */
 public final class SyntheticImages {
 
     private SyntheticImages() {}
@@ -41,5 +47,27 @@ public final class SyntheticImages {
             }
         }
         return new RgbImage(width, height, rgb);
+    }
+
+    /** {@link #discs} as PNG bytes; different seeds give different bytes (superpixel-cache misses). */
+    public static byte[] discsPng(int width, int height, long seed) {
+        return png(discs(width, height, seed));
+    }
+
+    public static byte[] png(RgbImage image) {
+        return encode(RgbImages.toBufferedImage(image), "png");
+    }
+
+    /** @param format an ImageIO writer name: {@code png}, {@code jpeg}, {@code bmp}, ... */
+    public static byte[] encode(BufferedImage image, String format) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, format, out)) {
+                throw new IllegalArgumentException("no ImageIO writer for " + format);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -55,7 +55,7 @@ class JobRunnerTest {
                     Path temp = Files.createTempFile(context.workDirectory(), "ckpt", ".tmp");
                     Files.writeString(temp, (i + 1) + " " + state);
                     Files.move(temp, checkpoint, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    context.progress(new JobRecord.Progress("chain", i + 1, 100, (double) (state & 0xff), null, null, null));
+                    context.progress(new JobRecord.ProgressReport("chain", i + 1, 100, (double) (state & 0xff), null, null, null));
                 }
             }
             return Map.of("value", Long.toString(state));

@@ -27,14 +27,14 @@ class JobMetricsTest {
         assertThat(gauge(JobMetrics.ITERATION, "j1")).isZero();
         assertThat(gauge(JobMetrics.LOSS, "j1")).isNaN();
         assertThat(gauge(JobMetrics.THROUGHPUT, "j1")).isZero();
-        assertThat(jobs.progress("j1")).contains(JobProgress.queued());
+        assertThat(jobs.progress("j1")).contains(JobGaugeValues.queued());
     }
 
     @Test
     void updatesMoveTheNumericGaugesAndReplaceTheStateSeries() {
         jobs.register("j1", "train");
 
-        jobs.update("j1", new JobProgress("running", "train", 120, 0.75, 12.5));
+        jobs.update("j1", new JobGaugeValues("running", "train", 120, 0.75, 12.5));
 
         assertThat(gauge(JobMetrics.ITERATION, "j1")).isEqualTo(120.0);
         assertThat(gauge(JobMetrics.LOSS, "j1")).isEqualTo(0.75);
@@ -47,7 +47,7 @@ class JobMetricsTest {
                     assertThat(g.getId().getTag("stage")).isEqualTo("train");
                 });
 
-        jobs.update("j1", new JobProgress("running", "train", 121, 0.7, 12.0));
+        jobs.update("j1", new JobGaugeValues("running", "train", 121, 0.7, 12.0));
         assertThat(registry.find(JobMetrics.STATE).tag("job", "j1").gauges()).hasSize(1);
         assertThat(gauge(JobMetrics.ITERATION, "j1")).isEqualTo(121.0);
     }
@@ -57,7 +57,7 @@ class JobMetricsTest {
         jobs.register("a", "train");
         jobs.register("b", "seed");
         jobs.register("a", "seed"); // ignored: already registered
-        jobs.update("b", new JobProgress("running", "seed", 7, Double.NaN, 3.0));
+        jobs.update("b", new JobGaugeValues("running", "seed", 7, Double.NaN, 3.0));
 
         assertThat(jobs.jobs()).containsExactly("a", "b");
         assertThat(registry.get(JobMetrics.STATE).tag("job", "a").gauge().getId().getTag("type")).isEqualTo("train");
@@ -76,7 +76,7 @@ class JobMetricsTest {
 
     @Test
     void updateOfAnUnknownJobRegistersIt() {
-        jobs.update("late", new JobProgress("succeeded", "", 10, 0.1, 0));
+        jobs.update("late", new JobGaugeValues("succeeded", "", 10, 0.1, 0));
 
         assertThat(jobs.jobs()).containsExactly("late");
         Gauge state = registry.get(JobMetrics.STATE).tag("job", "late").gauge();

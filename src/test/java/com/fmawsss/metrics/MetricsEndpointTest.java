@@ -124,9 +124,7 @@ class MetricsEndpointTest {
         return response.statusCode();
     }
 
-    private static byte[] png() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(72, 56, 11)), "png", out);
-        return out.toByteArray();
+    private static byte[] png() {
+        return SyntheticImages.discsPng(72, 56, 11);
     }
 }

@@ -54,13 +54,7 @@ public final class Fixtures {
 
     /** A small synthetic PNG; different seeds give different bytes (superpixel-cache misses). */
     static byte[] png(long seed) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(72, 56, seed)), "png", out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SyntheticImages.discsPng(72, 56, seed);
     }
 
     /** CLIP text width of the demo bundle (learned prompt sets must match it). */

@@ -174,7 +174,7 @@ class StorageFaultsTest {
         Job job = context -> {
             started.countDown();
             proceed.await();
-            context.progress(new JobRecord.Progress("work", 1, 2, null, null, null, null));
+            context.progress(new JobRecord.ProgressReport("work", 1, 2, null, null, null, null));
             return Map.of("done", "first");
         };
         String id;

@@ -22,7 +22,6 @@ final class PromptStoreProblems {
     /**
      * Adds a version to the store (immutable, not activated).
      *
-     * @param store the store
      * @param set the new version
      * @return the stored set
      * @throws ApiProblem 409 when the id is taken, 422 when it is invalid or the set does not fit

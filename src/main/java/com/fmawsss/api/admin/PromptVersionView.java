@@ -41,9 +41,7 @@ public record PromptVersionView(
     /**
      * Describes a prompt set.
      *
-     * @param set the set
      * @param active whether it is the active one
-     * @return the view
      */
     public static PromptVersionView of(PromptSet set, boolean active) {
         return new PromptVersionView(

@@ -1,6 +1,6 @@
 package com.fmawsss.api.cvat;
 
-import com.fmawsss.api.RequestReader;
+import com.fmawsss.api.inference.RequestReader;
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.labeling.Segmenter;
@@ -47,8 +47,6 @@ public class CvatController {
     private final CvatProperties properties;
 
     /**
-     * Creates the controller.
-     *
      * @param reader validates class lists as the inference endpoints do
      * @param segmenter the inference
      * @param decoder image decoding

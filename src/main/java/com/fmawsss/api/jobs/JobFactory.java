@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.http.HttpStatus;
 
 /**
  * Builds jobs from their requests: validates the request and the dataset before a job is
@@ -48,8 +49,6 @@ public final class JobFactory {
     private final AmgSettings amg;
 
     /**
-     * Creates the factory.
-     *
      * @param roots confinement of dataset and output paths
      * @param prompts the prompt store (seed prompts, publication of trained versions)
      * @param bundle the model bundle
@@ -67,12 +66,7 @@ public final class JobFactory {
         this.amg = amg;
     }
 
-    /**
-     * A validated training job.
-     *
-     * @param request the request
-     * @return the job
-     */
+    /** A validated training job. */
     public Job training(JobRequests.TrainingJobRequest request) {
         String lossMode = request.lossMode() == null ? "official" : request.lossMode();
         if (!"official".equals(lossMode) && !"joint".equals(lossMode)) {
@@ -115,12 +109,7 @@ public final class JobFactory {
         }
     }
 
-    /**
-     * A validated seed job.
-     *
-     * @param request the request
-     * @return the job
-     */
+    /** A validated seed job. */
     public Job seed(JobRequests.SeedJobRequest request) {
         if (request.output() == null || request.output().isBlank()) {
             throw ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Missing output", "'output' is required");
@@ -164,7 +153,7 @@ public final class JobFactory {
         Dataset dataset = new DatasetSpec(format, root, split, vocabulary).open();
         ValidationReport report = DatasetValidator.validate(dataset);
         if (!report.isValid()) {
-            throw new ApiProblem(org.springframework.http.HttpStatus.UNPROCESSABLE_CONTENT, "invalid-dataset", "Invalid dataset",
+            throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-dataset", "Invalid dataset",
                     "the dataset has problems; the job was not started", Map.of("problems", report.summary()));
         }
         return dataset;

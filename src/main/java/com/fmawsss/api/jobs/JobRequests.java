@@ -36,8 +36,6 @@ public final class JobRequests {
     public record Iterations(Integer classification, Integer segmentation) {}
 
     /**
-     * A training job.
-     *
      * @param dataset the dataset (required)
      * @param iterations stage lengths
      * @param batchSize batch size (16)
@@ -50,8 +48,6 @@ public final class JobRequests {
             String promptLayout, String lossMode, String name) {}
 
     /**
-     * A seed job.
-     *
      * @param dataset the dataset (required)
      * @param promptVersion prompt version (default: the active one)
      * @param output output directory under a data root (required)

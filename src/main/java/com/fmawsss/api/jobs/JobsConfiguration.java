@@ -8,7 +8,7 @@ import com.fmawsss.jobs.JobResumer;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobStore;
 import com.fmawsss.metrics.JobMetrics;
-import com.fmawsss.metrics.JobProgress;
+import com.fmawsss.metrics.JobGaugeValues;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.pipeline.PipelineExecutor;
 import com.fmawsss.prompts.PromptStore;
@@ -20,6 +20,7 @@ import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import java.util.Locale;
 
 /** Wires the durable job runner; unfinished jobs of a previous process are resumed at startup. */
 @Configuration(proxyBeanMethods = false)
@@ -30,11 +31,9 @@ public class JobsConfiguration {
      *
      * @param roots data roots
      * @param prompts the prompt store
-     * @param bundle the bundle
      * @param cams the CAM engine (training differentiates through it)
      * @param executor the door to the device
      * @param amg mask-generation settings
-     * @return the factory
      */
     @Bean
     public JobFactory jobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
@@ -59,7 +58,7 @@ public class JobsConfiguration {
         JobRunner runner = new JobRunner(new JobStore(properties.state().dir().resolve("jobs")), resume, Clock.systemUTC());
         runner.onChange(r -> {
             metrics.register(r.id(), r.type());
-            metrics.update(r.id(), new JobProgress(r.state().name().toLowerCase(java.util.Locale.ROOT),
+            metrics.update(r.id(), new JobGaugeValues(r.state().name().toLowerCase(Locale.ROOT),
                     r.stage() == null ? "" : r.stage(), r.iteration(), r.loss() == null ? Double.NaN : r.loss(),
                     r.imagesPerSecond() == null ? 0 : r.imagesPerSecond()));
         });

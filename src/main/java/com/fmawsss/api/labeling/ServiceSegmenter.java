@@ -1,9 +1,9 @@
 package com.fmawsss.api.labeling;
 
-import com.fmawsss.api.ApiProperties;
-import com.fmawsss.api.InferenceRequest;
-import com.fmawsss.api.InferenceService;
-import com.fmawsss.api.LabelMapResult;
+import com.fmawsss.api.inference.ApiProperties;
+import com.fmawsss.api.inference.InferenceRequest;
+import com.fmawsss.api.inference.InferenceService;
+import com.fmawsss.api.inference.LabelMapResult;
 import com.fmawsss.bundle.BundleManifest;
 import com.fmawsss.bundle.BundleVerifier;
 import com.fmawsss.bundle.ModelBundle;

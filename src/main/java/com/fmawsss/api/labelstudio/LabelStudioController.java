@@ -51,8 +51,6 @@ public class LabelStudioController {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
-     * Creates the controller.
-     *
      * @param predictor predicts tasks
      * @param client fetches images
      * @param properties settings
@@ -86,9 +84,6 @@ public class LabelStudioController {
     record Setup(@JsonProperty("model_version") String modelVersion, List<LabelMapping.Mapped> labels, List<String> warnings) {}
 
     /**
-     * The predict request.
-     *
-     * @param tasks the tasks
      * @param labelConfig the project's label config
      * @param project {@code "<id>.<created timestamp>"}
      * @param params login, password, context (not used)
@@ -99,7 +94,6 @@ public class LabelStudioController {
      * The predict answer: one entry per task, in order.
      *
      * @param results predictions or errors
-     * @param modelVersion the model version
      * @param warnings labels that are not predicted
      */
     record PredictResponse(List<LabelStudioPrediction.TaskOutcome> results, @JsonProperty("model_version") String modelVersion,
@@ -165,7 +159,6 @@ public class LabelStudioController {
     /**
      * Label Studio webhook events.
      *
-     * @param event the event
      * @return {@code 201 {"status": "ok", "result": ...}} or {@code 200 {"status": "Unknown event"}}
      */
     @PostMapping(path = "/webhook", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -1,9 +1,9 @@
 package com.fmawsss.api.requests;
 
-import com.fmawsss.api.ResponseRenderer;
+import com.fmawsss.api.inference.ResponseRenderer;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
-import com.fmawsss.api.LabelMapResponse;
+import com.fmawsss.api.inference.LabelMapResponse;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;

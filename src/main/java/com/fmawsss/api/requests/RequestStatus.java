@@ -28,7 +28,7 @@ public record RequestStatus(
         Instant finishedAt,
         Instant expiresAt,
         String stage,
-        Progress progress,
+        StageProgress progress,
         Double queuedSeconds,
         Double runningSeconds,
         Double estimatedSeconds,
@@ -37,7 +37,7 @@ public record RequestStatus(
         String error) {
 
     /** @param unit what {@code done}/{@code total} count: {@code points}, {@code crops} or {@code classes} */
-    public record Progress(long done, long total, String unit, double percent) {}
+    public record StageProgress(long done, long total, String unit, double percent) {}
 
     /** Seconds a client should wait before polling again. */
     @JsonIgnore

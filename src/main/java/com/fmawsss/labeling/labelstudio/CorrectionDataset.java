@@ -4,7 +4,6 @@ import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMapPng;
-import com.fmawsss.labeling.shapes.PolygonRasterizer;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.security.DataRoots;
@@ -14,10 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,7 +56,6 @@ public final class CorrectionDataset implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CorrectionDataset.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String MANIFEST = "manifest.jsonl";
     private static final long MAX_BACKOFF_SECONDS = 600;
 
     private final DataRoots roots;
@@ -69,7 +67,7 @@ public final class CorrectionDataset implements AutoCloseable {
     private final ScheduledExecutorService worker;
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
     private final AtomicLong pending = new AtomicLong();
-    private final Map<Long, Map<String, ObjectNode>> manifests = new HashMap<>();
+    private final CorrectionManifests manifests;
     private long backoffSeconds;
 
     /**
@@ -90,6 +88,7 @@ public final class CorrectionDataset implements AutoCloseable {
         this.client = client;
         this.decoder = decoder;
         this.limits = limits;
+        this.manifests = new CorrectionManifests(this::root, activeVocabulary);
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fma-label-studio-dataset");
             t.setDaemon(true);
@@ -121,7 +120,6 @@ public final class CorrectionDataset implements AutoCloseable {
      * @param project project id
      * @param labelConfig the project's label config
      * @param task the annotated task
-     * @param annotationId the annotation id
      * @param result the annotation's {@code result} array
      * @return the spool entry's name
      */
@@ -156,7 +154,6 @@ public final class CorrectionDataset implements AutoCloseable {
      * Waits until every queued entry is processed (or has failed for good).
      *
      * @param timeout the longest wait
-     * @return true when idle
      * @throws InterruptedException when interrupted
      */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
@@ -170,52 +167,19 @@ public final class CorrectionDataset implements AutoCloseable {
         return true;
     }
 
-    /**
-     * The manifest of a project's dataset.
-     *
-     * @param project project id
-     * @return {@code <dataset-dir>/project-<id>/manifest.jsonl}
-     */
+    /** {@code <dataset-dir>/project-<id>/manifest.jsonl} */
     public Path manifest(long project) {
-        return projectDir(project).resolve(MANIFEST);
+        return manifests.manifestFile(project);
     }
 
-    /**
-     * The vocabulary of a project's dataset (the active one when the dataset does not exist yet).
-     *
-     * @param project project id
-     * @return the vocabulary
-     */
+    /** The vocabulary of a project's dataset (the active one when the dataset does not exist yet). */
     public Vocabulary vocabulary(long project) {
-        Path info = projectDir(project).resolve("dataset.json");
-        if (Files.isRegularFile(info)) {
-            try {
-                String name = JSON.readTree(Files.readAllBytes(info)).path("vocabulary").asString("");
-                return Vocabulary.builtIn(name).orElseThrow(() -> new IllegalStateException(
-                        info + " names an unknown vocabulary '" + name + "'"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return activeVocabulary.get();
+        return manifests.vocabulary(project);
     }
 
-    /**
-     * Number of samples a project's manifest holds.
-     *
-     * @param project project id
-     * @return the count
-     */
+    /** Number of samples a project's manifest holds. */
     public int size(long project) {
-        Path manifest = manifest(project);
-        if (!Files.isRegularFile(manifest)) {
-            return 0;
-        }
-        try (Stream<String> lines = Files.lines(manifest)) {
-            return (int) lines.filter(l -> !l.isBlank()).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return manifests.size(project);
     }
 
     @Override
@@ -280,7 +244,7 @@ public final class CorrectionDataset implements AutoCloseable {
             Path rejected = spool().resolve("rejected");
             Files.createDirectories(rejected);
             AtomicFiles.write(rejected.resolve(entry.getFileName() + ".error.txt"), reason.getBytes(StandardCharsets.UTF_8));
-            Files.move(entry, rejected.resolve(entry.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(entry, rejected.resolve(entry.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             LOG.warn("cannot move {} aside: {}", entry, e.getMessage());
             try {
@@ -297,15 +261,7 @@ public final class CorrectionDataset implements AutoCloseable {
         if ("delete".equals(entry.path("kind").asString())) {
             List<Long> ids = new ArrayList<>();
             entry.path("annotations").forEach(id -> ids.add(id.asLong()));
-            Map<String, ObjectNode> manifest = manifest(project, false);
-            List<String> removed = manifest.entrySet().stream()
-                    .filter(e -> ids.contains(e.getValue().path("annotation").asLong())).map(Map.Entry::getKey).toList();
-            for (String id : removed) {
-                removeSample(project, manifest, id);
-            }
-            if (!removed.isEmpty()) {
-                writeManifest(project, manifest);
-            }
+            manifests.removeAnnotations(project, ids);
             return;
         }
         LabelConfig.Target target = LabelConfig.parse(entry.path("labelConfig").asString()).target().orElseThrow(
@@ -316,7 +272,7 @@ public final class CorrectionDataset implements AutoCloseable {
         if (value == null) {
             throw new IllegalArgumentException("task " + taskId + " has no text value '" + target.dataKey() + "'");
         }
-        Vocabulary vocabulary = vocabularyFor(project);
+        Vocabulary vocabulary = manifests.vocabularyFor(project);
         Map<String, Integer> labelValues = new HashMap<>();
         for (LabelConfig.LabelTag tag : target.control().labels()) {
             labelValues.put(tag.value(), LabelMapping.readBackClass(tag, vocabulary).map(c -> vocabulary.indexOf(c) + 1).orElse(255));
@@ -325,8 +281,7 @@ public final class CorrectionDataset implements AutoCloseable {
         DecodedImage image = decoder.decode(bytes, limits);
         int width = image.image().width();
         int height = image.image().height();
-        int[] labels = paint(entry.path("result"), target, labelValues, width, height);
-        Map<String, ObjectNode> manifest = manifest(project, true);
+        int[] labels = AnnotationRasterizer.paint(entry.path("result"), target, labelValues, width, height);
         String id = "task-" + taskId;
         boolean labelled = false;
         for (int label : labels) {
@@ -334,135 +289,12 @@ public final class CorrectionDataset implements AutoCloseable {
         }
         if (!labelled) {
             LOG.info("task {} of project {} has no region of a vocabulary class; it is left out of the dataset", taskId, project);
-            if (manifest.containsKey(id)) {
-                removeSample(project, manifest, id);
-                writeManifest(project, manifest);
-            }
+            manifests.removeSample(project, id);
             return;
         }
-        Path dir = projectDir(project);
         String imageName = "images/" + id + "." + (image.format().equals("jpeg") ? "jpg" : image.format());
-        String maskName = "masks/" + id + ".png";
-        Files.createDirectories(dir.resolve("images"));
-        Files.createDirectories(dir.resolve("masks"));
-        ObjectNode previous = manifest.get(id);
-        if (previous != null && !previous.path("image").asString().equals(imageName)) {
-            Files.deleteIfExists(dir.resolve(previous.path("image").asString()));
-        }
-        AtomicFiles.write(dir.resolve(imageName), bytes);
-        AtomicFiles.write(dir.resolve(maskName), LabelMapPng.encode(labels, width, height));
-        ObjectNode line = JSON.createObjectNode();
-        line.put("image", imageName);
-        line.put("mask", maskName);
-        line.put("id", id);
-        line.put("task", taskId);
-        line.put("annotation", entry.path("annotation").asLong());
-        manifest.put(id, line);
-        writeManifest(project, manifest);
-    }
-
-    /**
-     * The label map of an annotation: regions of the answered control painted in result order with
-     * their label's value ({@code labelValues}: vocabulary label, or 255 when the label names no
-     * single vocabulary class; labels missing from the config are 255 too).
-     */
-    static int[] paint(JsonNode results, LabelConfig.Target target, Map<String, Integer> labelValues, int width, int height) {
-        int[] labels = new int[width * height];
-        for (JsonNode result : results) {
-            if (!target.control().name().equals(result.path("from_name").asString(""))) {
-                continue;
-            }
-            String type = result.path("type").asString("").toLowerCase(Locale.ROOT);
-            JsonNode value = result.path("value");
-            boolean[] mask;
-            if (type.equals("brushlabels")) {
-                int ow = result.path("original_width").asInt(-1);
-                int oh = result.path("original_height").asInt(-1);
-                if (ow != width || oh != height) {
-                    throw new IllegalArgumentException("a brush region is for a " + ow + "x" + oh + " image; the image is "
-                            + width + "x" + height);
-                }
-                if (!"rle".equals(value.path("format").asString("rle")) || !value.path("rle").isArray()) {
-                    throw new IllegalArgumentException("a brush region has no RLE");
-                }
-                int[] rle = new int[value.path("rle").size()];
-                for (int i = 0; i < rle.length; i++) {
-                    rle[i] = value.path("rle").get(i).asInt(-1);
-                }
-                mask = BrushRle.decodeMask(rle, width, height);
-            } else if (type.equals("polygonlabels")) {
-                JsonNode points = value.path("points");
-                double[] xy = new double[points.size() * 2];
-                for (int i = 0; i < points.size(); i++) {
-                    xy[2 * i] = points.get(i).path(0).asDouble() * width / 100.0;
-                    xy[2 * i + 1] = points.get(i).path(1).asDouble() * height / 100.0;
-                }
-                mask = PolygonRasterizer.fill(xy, width, height);
-            } else {
-                continue;
-            }
-            String label = value.path(type).path(0).asString("");
-            int paint = labelValues.getOrDefault(label, 255);
-            for (int p = 0; p < mask.length; p++) {
-                if (mask[p]) {
-                    labels[p] = paint;
-                }
-            }
-        }
-        return labels;
-    }
-
-    private Vocabulary vocabularyFor(long project) throws IOException {
-        Path info = projectDir(project).resolve("dataset.json");
-        if (Files.isRegularFile(info)) {
-            return vocabulary(project);
-        }
-        Vocabulary vocabulary = activeVocabulary.get();
-        if (Vocabulary.builtIn(vocabulary.name()).isEmpty()) {
-            throw new IllegalArgumentException("the active vocabulary '" + vocabulary.name() + "' is not a built-in one (voc, coco)");
-        }
-        Files.createDirectories(info.getParent());
-        ObjectNode node = JSON.createObjectNode();
-        node.put("project", project);
-        node.put("vocabulary", vocabulary.name());
-        AtomicFiles.write(info, JSON.writeValueAsBytes(node));
-        return vocabulary;
-    }
-
-    private Map<String, ObjectNode> manifest(long project, boolean create) throws IOException {
-        Map<String, ObjectNode> manifest = manifests.get(project);
-        if (manifest != null) {
-            return manifest;
-        }
-        manifest = new LinkedHashMap<>();
-        Path file = manifest(project);
-        if (Files.isRegularFile(file)) {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    ObjectNode node = (ObjectNode) JSON.readTree(line);
-                    manifest.put(node.path("id").asString(), node);
-                }
-            }
-        }
-        if (create || !manifest.isEmpty()) {
-            manifests.put(project, manifest);
-        }
-        return manifest;
-    }
-
-    private void removeSample(long project, Map<String, ObjectNode> manifest, String id) throws IOException {
-        ObjectNode line = manifest.remove(id);
-        Path dir = projectDir(project);
-        Files.deleteIfExists(dir.resolve(line.path("image").asString()));
-        Files.deleteIfExists(dir.resolve(line.path("mask").asString()));
-    }
-
-    private void writeManifest(long project, Map<String, ObjectNode> manifest) throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (ObjectNode line : manifest.values()) {
-            text.append(JSON.writeValueAsString(line)).append('\n');
-        }
-        AtomicFiles.write(manifest(project), text.toString().getBytes(StandardCharsets.UTF_8));
+        manifests.putSample(project, id, imageName, bytes, LabelMapPng.encode(labels, width, height), taskId,
+                entry.path("annotation").asLong());
     }
 
     private Path root() {
@@ -471,10 +303,6 @@ public final class CorrectionDataset implements AutoCloseable {
 
     private Path spool() {
         return root().resolve(".spool");
-    }
-
-    private Path projectDir(long project) {
-        return root().resolve("project-" + project);
     }
 
     private static boolean isEntry(Path path) {

@@ -19,6 +19,9 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
+import java.util.Collections;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * The parts of a Label Studio labeling configuration this service answers: {@code Image} objects
@@ -37,7 +40,7 @@ public record LabelConfig(Map<String, String> images, List<Control> controls) {
 
     /** Copies the collections. */
     public LabelConfig {
-        images = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(images));
+        images = Collections.unmodifiableMap(new LinkedHashMap<>(images));
         controls = List.copyOf(controls);
     }
 
@@ -96,7 +99,6 @@ public record LabelConfig(Map<String, String> images, List<Control> controls) {
     /**
      * The control the service answers, with the image it is bound to.
      *
-     * @param control the control
      * @param imageName the {@code to_name} of results
      * @param dataKey the task data key holding the image URL
      */
@@ -199,9 +201,9 @@ public record LabelConfig(Map<String, String> images, List<Control> controls) {
             factory.setExpandEntityReferences(false);
             DocumentBuilder builder = factory.newDocumentBuilder();
             // Errors become exceptions (the default handler would also print them to stderr).
-            builder.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+            builder.setErrorHandler(new DefaultHandler() {
                 @Override
-                public void error(org.xml.sax.SAXParseException e) throws SAXException {
+                public void error(SAXParseException e) throws SAXException {
                     throw e;
                 }
             });

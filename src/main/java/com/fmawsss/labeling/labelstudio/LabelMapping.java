@@ -140,7 +140,6 @@ public record LabelMapping(List<Mapped> mapped, List<Unmapped> unmapped) {
      * The Label Studio label a class is reported under.
      *
      * @param className a requested class
-     * @return the label
      */
     public String labelOf(String className) {
         return mapped.stream().filter(m -> m.className().equals(className)).map(Mapped::label).findFirst()

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import java.util.Map;
 
 /**
  * The {@code Authorization} header for Label Studio, as its SDK builds it: a legacy API token is
@@ -44,18 +45,12 @@ public final class LabelStudioAuth {
         this.clock = clock;
     }
 
-    /**
-     * Credentials scoped to the Label Studio origin.
-     *
-     * @return the credentials
-     */
+    /** Credentials scoped to the Label Studio origin. */
     public GuardedHttpClient.Credentials credentials() {
         return new GuardedHttpClient.Credentials(base, this::header);
     }
 
     /**
-     * The header value.
-     *
      * @return {@code Token <key>} or {@code Bearer <access token>}
      */
     public synchronized String header() {
@@ -73,7 +68,7 @@ public final class LabelStudioAuth {
     }
 
     private void refresh() {
-        byte[] body = JSON.writeValueAsBytes(java.util.Map.of("refresh", apiKey));
+        byte[] body = JSON.writeValueAsBytes(Map.of("refresh", apiKey));
         GuardedHttpClient.Response response = http.send(GuardedHttpClient.Request.json("POST",
                 LabelStudioUrls.join(base, "/api/token/refresh/"), body, 64 * 1024, null));
         JsonNode access = response.ok() ? JSON.readTree(response.body()).path("access") : null;

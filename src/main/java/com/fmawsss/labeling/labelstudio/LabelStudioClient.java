@@ -26,8 +26,6 @@ public final class LabelStudioClient {
     private final long maxImageBytes;
 
     /**
-     * Creates a client.
-     *
      * @param base Label Studio's base URL, or null when not configured (only absolute image URLs work)
      * @param http the guarded client
      * @param auth API credentials, or null without an API key
@@ -47,7 +45,6 @@ public final class LabelStudioClient {
      *
      * @param other the limiter
      * @param auth API credentials, or null
-     * @return the client
      */
     public LabelStudioClient withLimiter(RateLimiter other, LabelStudioAuth auth) {
         return new LabelStudioClient(base, http, auth, other, maxImageBytes);
@@ -57,7 +54,6 @@ public final class LabelStudioClient {
      * Fetches a task's image.
      *
      * @param value the value of the image's data key
-     * @param taskId the task id
      * @return the bytes
      * @throws IllegalArgumentException when the value cannot be resolved
      * @throws OutboundRequestException when the fetch is refused or fails
@@ -142,7 +138,6 @@ public final class LabelStudioClient {
     /**
      * A page of tasks.
      *
-     * @param tasks the tasks
      * @param total the project's task count, or -1 when not reported
      */
     public record TaskPage(List<LabelStudioTask> tasks, long total) {}

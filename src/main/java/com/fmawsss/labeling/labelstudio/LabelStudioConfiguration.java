@@ -49,7 +49,6 @@ public class LabelStudioConfiguration {
      *
      * @param properties settings
      * @param http the outbound client
-     * @return the client
      */
     @Bean
     public LabelStudioClient labelStudioClient(LabelStudioProperties properties, GuardedHttpClient labelStudioHttp) {
@@ -87,7 +86,6 @@ public class LabelStudioConfiguration {
      * @param properties settings
      * @param labelStudioHttp the outbound client
      * @param labelStudioClient the interactive client
-     * @param predictor the predictor
      * @param segmenter the inference
      * @return the job factory (also a resumer for the job runner)
      */

@@ -33,7 +33,6 @@ public final class LabelStudioJobs implements JobResumer {
      *
      * @param properties integration settings
      * @param client the rate-limited client jobs use
-     * @param predictor the predictor
      * @param segmenter the inference (prompt versions)
      */
     public LabelStudioJobs(LabelStudioProperties properties, LabelStudioClient client, LabelStudioPredictor predictor,
@@ -56,7 +55,6 @@ public final class LabelStudioJobs implements JobResumer {
      * Validates a request and fixes its prompt version, so that a resumed job predicts with the
      * version it started with.
      *
-     * @param request the request
      * @return the request to store with the job
      */
     public PreAnnotationRequest normalize(PreAnnotationRequest request) {
@@ -78,7 +76,6 @@ public final class LabelStudioJobs implements JobResumer {
     /**
      * The job of a normalised request.
      *
-     * @param request the request
      * @return the job
      */
     public Job create(PreAnnotationRequest request) {

@@ -60,7 +60,6 @@ public final class LabelStudioPrediction {
      *
      * @param result the regions (empty when nothing was found)
      * @param score mean class probability of the regions
-     * @param modelVersion the model version
      */
     public record Predicted(List<ResultItem> result, double score, @JsonProperty("model_version") String modelVersion)
             implements TaskOutcome {}
@@ -71,7 +70,6 @@ public final class LabelStudioPrediction {
      *
      * @param task the task id
      * @param error why
-     * @param modelVersion the model version
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Failed(Long task, String error, @JsonProperty("model_version") String modelVersion) implements TaskOutcome {}
@@ -82,7 +80,6 @@ public final class LabelStudioPrediction {
      * @param task task id
      * @param result the regions
      * @param score prediction score
-     * @param modelVersion the model version
      */
     public record Post(long task, List<ResultItem> result, double score, @JsonProperty("model_version") String modelVersion) {}
 }

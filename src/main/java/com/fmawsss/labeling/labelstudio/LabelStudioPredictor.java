@@ -62,7 +62,6 @@ public final class LabelStudioPredictor {
      *
      * @param labelConfig the XML
      * @param promptVersion prompt version, or null for the active one
-     * @return the plan
      * @throws LabelConfigException when the config has no usable control or no label maps to a class
      */
     public Plan plan(String labelConfig, String promptVersion) {
@@ -86,7 +85,6 @@ public final class LabelStudioPredictor {
      * Predicts tasks in order within a time budget; tasks left when it runs out get an error.
      *
      * @param plan the resolved config
-     * @param tasks the tasks
      * @param client fetches images
      * @param budget time for all tasks
      * @return one outcome per task, in order
@@ -110,7 +108,6 @@ public final class LabelStudioPredictor {
      * Predicts one task.
      *
      * @param plan the resolved config
-     * @param task the task
      * @param client fetches the image
      * @param urgency the scheduler queue
      * @param timeout deadline of the inference

@@ -17,7 +17,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param url Label Studio's base URL (relative task paths, the REST API); null when unset
  * @param apiKey API key (legacy token or personal access token); null when unset
  * @param basicAuthUser user of the optional HTTP basic auth on the ML backend endpoints
- * @param basicAuthPassword its password
  * @param allowedHosts further hosts images may be fetched from (absolute task URLs, cloud-storage
  *     redirect targets): names, addresses or {@code *.domain}
  * @param allowLoopback whether loopback addresses may be fetched

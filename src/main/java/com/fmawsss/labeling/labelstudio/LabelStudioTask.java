@@ -2,6 +2,7 @@ package com.fmawsss.labeling.labelstudio;
 
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import java.util.LinkedHashSet;
 
 /**
  * A Label Studio task as this service reads it.
@@ -21,11 +22,10 @@ public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVers
      * Reads a task object of Label Studio's API or of a predict request.
      *
      * @param node the task JSON
-     * @return the task
      */
     public static LabelStudioTask of(JsonNode node) {
         Long id = node.path("id").isIntegralNumber() ? node.path("id").asLong() : null;
-        java.util.Set<String> versions = new java.util.LinkedHashSet<>();
+        Set<String> versions = new LinkedHashSet<>();
         for (JsonNode prediction : node.path("predictions")) {
             String version = prediction.path("model_version").asString("");
             if (!version.isEmpty()) {
@@ -44,7 +44,6 @@ public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVers
     /**
      * The value of a data key as text.
      *
-     * @param key the key
      * @return the value, or null when absent or not text
      */
     public String dataValue(String key) {

@@ -43,12 +43,9 @@ public final class PreAnnotationJob implements Job {
     private final Duration taskTimeout;
 
     /**
-     * Creates the job.
-     *
      * @param project Label Studio project id
      * @param promptVersion the prompt version (fixed when the job was created)
      * @param client the rate-limited Label Studio client
-     * @param predictor the predictor
      * @param pageSize tasks per page
      * @param taskTimeout deadline of one task's inference, queueing included
      */
@@ -174,7 +171,7 @@ public final class PreAnnotationJob implements Job {
         double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
         double rate = (state.handled() - handledBefore) / seconds;
         Long eta = total < 0 || rate <= 0 ? null : (long) Math.max(0, (total - state.handled()) / rate);
-        context.progress(new JobRecord.Progress("predict", state.handled(), Math.max(total, state.handled()), null,
+        context.progress(new JobRecord.ProgressReport("predict", state.handled(), Math.max(total, state.handled()), null,
                 rate, eta, null));
     }
 

@@ -23,7 +23,6 @@ public final class PredictionEncoder {
      * @param target the control and image
      * @param mapping class to label
      * @param polygonMinArea smallest polygon region in pixels
-     * @param modelVersion the model version
      * @return the prediction
      */
     public static LabelStudioPrediction.Predicted encode(Segmentation segmentation, LabelConfig.Target target, LabelMapping mapping,

@@ -13,8 +13,6 @@ public final class RateLimiter {
     private long next = Long.MIN_VALUE;
 
     /**
-     * Creates a limiter.
-     *
      * @param perSecond most permits a second; infinity for none
      */
     public RateLimiter(double perSecond) {

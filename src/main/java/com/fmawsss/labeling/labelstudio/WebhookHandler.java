@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Label Studio's webhook events, as the ML backend protocol receives them ({@code {"action": ...,
@@ -39,7 +40,7 @@ public final class WebhookHandler {
      * @param status {@code ok} or {@code Unknown event}
      * @param result what was done, or null
      */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Body(String status, Object result) {}
 
     /**

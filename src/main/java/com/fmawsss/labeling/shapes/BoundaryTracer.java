@@ -27,7 +27,6 @@ public final class BoundaryTracer {
     /**
      * Traces a region.
      *
-     * @param region the region
      * @return vertices as {@code [x0, y0, x1, y1, ...]} in image coordinates, clockwise on screen
      */
     public static int[] trace(Region region) {

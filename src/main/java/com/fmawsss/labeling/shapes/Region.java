@@ -22,8 +22,6 @@ public record Region(int label, int left, int top, int right, int bottom, boolea
     }
 
     /**
-     * Box width.
-     *
      * @return columns of the box
      */
     public int boxWidth() {
@@ -31,8 +29,6 @@ public record Region(int label, int left, int top, int right, int bottom, boolea
     }
 
     /**
-     * Box height.
-     *
      * @return rows of the box
      */
     public int boxHeight() {

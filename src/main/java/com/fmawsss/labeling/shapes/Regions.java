@@ -2,6 +2,7 @@ package com.fmawsss.labeling.shapes;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
 
 /** Splits a label map into 4-connected regions of equal label. */
 public final class Regions {
@@ -16,7 +17,6 @@ public final class Regions {
      * @param width columns
      * @param height rows
      * @param maxLabel largest label to extract (0 and larger labels, e.g. 255 ignore, are skipped)
-     * @return the regions
      */
     public static List<Region> of(int[] labels, int width, int height, int maxLabel) {
         int[] component = new int[labels.length];
@@ -74,7 +74,7 @@ public final class Regions {
             }
             regions.add(new Region(owners.get(i), box[0], box[1], box[2], box[3], crop, box[4]));
         }
-        regions.sort(java.util.Comparator.comparingInt(Region::label));
+        regions.sort(Comparator.comparingInt(Region::label));
         return regions;
     }
 }

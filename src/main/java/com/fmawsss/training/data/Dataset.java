@@ -15,20 +15,12 @@ import java.util.Optional;
  */
 public interface Dataset {
 
-    /**
-     * Returns a descriptive name, e.g. {@code voc:/data/VOC2012:train_aug}.
-     *
-     * @return the name
-     */
+    /** Returns a descriptive name, e.g. {@code voc:/data/VOC2012:train_aug}. */
     String name();
 
     DatasetFormat format();
 
-    /**
-     * Returns the vocabulary the labels index into.
-     *
-     * @return the vocabulary
-     */
+    /** Returns the vocabulary the labels index into. */
     Vocabulary vocabulary();
 
     /**

@@ -4,8 +4,6 @@ package com.fmawsss.training.data;
 public class DatasetException extends RuntimeException {
 
     /**
-     * Creates the exception.
-     *
      * @param message what failed
      * @param cause the underlying failure, may be null
      */

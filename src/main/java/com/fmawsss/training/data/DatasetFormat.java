@@ -15,7 +15,6 @@ public enum DatasetFormat {
      * Parses the request form ({@code voc}, {@code coco}, {@code manifest}, any case).
      *
      * @param value the text
-     * @return the format
      * @throws IllegalArgumentException for anything else
      */
     public static DatasetFormat parse(String value) {

@@ -32,7 +32,6 @@ public record DatasetSpec(DatasetFormat format, Path root, String split, Vocabul
      *
      * @param format the layout
      * @param root the dataset directory (or manifest file)
-     * @param split the split
      */
     public DatasetSpec(DatasetFormat format, Path root, String split) {
         this(format, root, split, null);

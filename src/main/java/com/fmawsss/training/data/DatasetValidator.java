@@ -27,7 +27,6 @@ public final class DatasetValidator {
     /**
      * Validates without decoding images.
      *
-     * @param dataset the dataset
      * @return the report
      */
     public static ValidationReport validate(Dataset dataset) {
@@ -37,7 +36,6 @@ public final class DatasetValidator {
     /**
      * Validates and decodes up to {@code decodeSamples} evenly spaced samples.
      *
-     * @param dataset the dataset
      * @param decodeSamples how many samples to decode fully (0 = none)
      * @return the report
      */

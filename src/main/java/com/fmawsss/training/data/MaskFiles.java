@@ -20,8 +20,6 @@ final class MaskFiles {
     private MaskFiles() {}
 
     /**
-     * Classes present in a mask.
-     *
      * @param indices vocabulary indices ({@code label - 1}) of labels 1..numClasses present
      * @param unknown labels present that are neither 0, 255 nor a vocabulary class
      */

@@ -32,8 +32,6 @@ public record ValidationReport(String dataset, int samples, List<DatasetProblem>
     }
 
     /**
-     * Returns the errors.
-     *
      * @return problems that make the dataset unusable
      */
     public List<DatasetProblem> errors() {
@@ -41,8 +39,6 @@ public record ValidationReport(String dataset, int samples, List<DatasetProblem>
     }
 
     /**
-     * Returns the warnings.
-     *
      * @return problems that do not block a job
      */
     public List<DatasetProblem> warnings() {
@@ -62,8 +58,6 @@ public record ValidationReport(String dataset, int samples, List<DatasetProblem>
     /**
      * Returns a multi-line text: a headline with the counts, then the problems of each kind (at
      * most 20 per kind, with "... and N more").
-     *
-     * @return the summary
      */
     public String summary() {
         StringBuilder out = new StringBuilder();
@@ -87,7 +81,6 @@ public record ValidationReport(String dataset, int samples, List<DatasetProblem>
     /**
      * Throws when the dataset has errors.
      *
-     * @return this report, when valid
      * @throws InvalidDatasetException listing every problem
      */
     public ValidationReport requireValid() {

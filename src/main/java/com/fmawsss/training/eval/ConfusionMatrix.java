@@ -41,7 +41,6 @@ public final class ConfusionMatrix {
      *
      * @param groundTruth labels {@code 0..n-1} or 255
      * @param prediction labels {@code 0..n-1}, same length
-     * @return this
      * @throws IllegalArgumentException on a length mismatch or a label out of range (checked before
      *     anything is counted)
      */
@@ -72,9 +71,7 @@ public final class ConfusionMatrix {
     /**
      * Adds one image given as label maps.
      *
-     * @param groundTruth the ground truth
      * @param prediction the prediction, same size
-     * @return this
      */
     public ConfusionMatrix add(LabelMap groundTruth, LabelMap prediction) {
         if (groundTruth.width() != prediction.width() || groundTruth.height() != prediction.height()) {
@@ -88,7 +85,6 @@ public final class ConfusionMatrix {
      * Adds the counts of another matrix (e.g. of another worker).
      *
      * @param other a matrix with the same number of classes
-     * @return this
      */
     public ConfusionMatrix merge(ConfusionMatrix other) {
         if (other.numClasses != numClasses) {
@@ -107,7 +103,6 @@ public final class ConfusionMatrix {
     /**
      * Returns the pixels whose ground truth is a label (row sum).
      *
-     * @param label the label
      * @return the count
      */
     public long groundTruthPixels(int label) {
@@ -121,7 +116,6 @@ public final class ConfusionMatrix {
     /**
      * Returns the pixels predicted as a label (column sum, over scored pixels).
      *
-     * @param label the label
      * @return the count
      */
     public long predictedPixels(int label) {

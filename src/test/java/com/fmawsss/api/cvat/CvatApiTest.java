@@ -45,10 +45,8 @@ class CvatApiTest {
         registry.add("fma.cvat.max-body-bytes", () -> "300000");
     }
 
-    static byte[] png(long seed) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(72, 56, seed)), "png", out);
-        return out.toByteArray();
+    static byte[] png(long seed) {
+        return SyntheticImages.discsPng(72, 56, seed);
     }
 
     HttpResponse<String> detect(String body) throws Exception {

@@ -99,13 +99,7 @@ class LabelStudioFlowTest {
     }
 
     static byte[] png(int w, int h, long seed) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(w, h, seed)), "png", out);
-            return out.toByteArray();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return SyntheticImages.discsPng(w, h, seed);
     }
 
     HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {

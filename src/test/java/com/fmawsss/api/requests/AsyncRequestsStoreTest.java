@@ -4,9 +4,9 @@ import com.fmawsss.pipeline.PipelineExecutor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.api.ApiExceptionHandler;
-import com.fmawsss.api.InferenceRequest;
-import com.fmawsss.api.InferenceService;
-import com.fmawsss.api.RequestReader;
+import com.fmawsss.api.inference.InferenceRequest;
+import com.fmawsss.api.inference.InferenceService;
+import com.fmawsss.api.inference.RequestReader;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.image.RgbImages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,7 +38,6 @@ class AsyncRequestsStoreTest {
 
     @Autowired InferenceService service;
     @Autowired PipelineExecutor executor;
-    @Autowired ApiExceptionHandler problems;
     @Autowired RequestReader reader;
 
     @TempDir Path dir;
@@ -62,15 +61,14 @@ class AsyncRequestsStoreTest {
     };
 
     AsyncRequests store(int maxResults) {
-        return new AsyncRequests(service, executor, problems,
+        return new AsyncRequests(service, executor,
                 new AsyncRequestProperties(Duration.ofHours(1), maxResults, DataSize.ofMegabytes(64), 8, Duration.ofHours(1)),
                 dir, clock, new SimpleMeterRegistry());
     }
 
     InferenceRequest request(int seed) throws IOException {
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(64, 48, seed)), "png", png);
-        return reader.seeds(new MockMultipartFile("image", "x.png", "image/png", png.toByteArray()), List.of("cat"), null,
+        return reader.seeds(new MockMultipartFile("image", "x.png", "image/png", SyntheticImages.discsPng(64, 48, seed)),
+                List.of("cat"), null,
                 null, null, null);
     }
 

@@ -65,9 +65,7 @@ class CorrectionDatasetTest {
     @Test
     void entriesLeftByAStoppedProcessAreStoredAfterTheRestart(@TempDir Path root) throws Exception {
         try (FakeLabelStudio ls = FakeLabelStudio.start(KEY)) {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(20, 10, 4)), "png", png);
-            ls.file("/data/upload/1/a.png", png.toByteArray());
+            ls.file("/data/upload/1/a.png", SyntheticImages.discsPng(20, 10, 4));
             LabelStudioTask task = new LabelStudioTask(5L, JSON.createObjectNode().put("image", "/data/upload/1/a.png"), null);
             // Label Studio is unreachable for the first process: the entry waits in the spool.
             CorrectionDataset first = dataset(root, client("http://127.0.0.1:9"));

@@ -99,11 +99,10 @@ class PreAnnotationJobTest {
     @BeforeEach
     void start() throws Exception {
         ls = FakeLabelStudio.start(KEY);
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(RgbImages.toBufferedImage(SyntheticImages.discs(20, 10, 1)), "png", png);
+        byte[] png = SyntheticImages.discsPng(20, 10, 1);
         ls.project(5, CONFIG);
         for (long id = 1; id <= 7; id++) {
-            ls.file("/data/upload/5/t" + id + ".png", png.toByteArray());
+            ls.file("/data/upload/5/t" + id + ".png", png);
             if (id == 3) {
                 ls.task(5, id, Map.of("image", "/data/upload/5/t3.png"), "stub-manual-voc");
             } else if (id == 6) {
@@ -132,7 +131,7 @@ class PreAnnotationJobTest {
     static final class Context implements JobContext {
         final Path dir;
         final int killAfter;
-        final List<JobRecord.Progress> reports = new ArrayList<>();
+        final List<JobRecord.ProgressReport> reports = new ArrayList<>();
         int checks;
 
         Context(Path dir, int killAfter) {
@@ -151,7 +150,7 @@ class PreAnnotationJobTest {
         }
 
         @Override
-        public void progress(JobRecord.Progress progress) {
+        public void progress(JobRecord.ProgressReport progress) {
             reports.add(progress);
         }
 
@@ -189,7 +188,7 @@ class PreAnnotationJobTest {
                 assertThat(mask[i]).isEqualTo(i % 20 < 10);
             }
         });
-        JobRecord.Progress last = second.reports.getLast();
+        JobRecord.ProgressReport last = second.reports.getLast();
         assertThat(last.iteration()).isEqualTo(7);
         assertThat(last.iterations()).isEqualTo(7);
         // Pages of 3 and a total of 7: three pages, the API is never asked past the end.

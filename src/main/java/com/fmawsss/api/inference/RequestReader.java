@@ -1,6 +1,6 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
-import com.fmawsss.api.InferenceRequest.Endpoint;
+import com.fmawsss.api.inference.InferenceRequest.Endpoint;
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.clip.UnknownClassException;
 import com.fmawsss.image.DecodedImage;
@@ -161,7 +161,6 @@ public class RequestReader {
      * Resolves a prompt version.
      *
      * @param version requested version, or null/blank for the active one
-     * @return the prompt set
      * @throws ApiProblem 422 {@code unknown-prompt-version}
      */
     public PromptSet promptSet(String version) {

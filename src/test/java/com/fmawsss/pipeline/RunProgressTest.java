@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class RequestProgressTest {
+class RunProgressTest {
 
     private final AtomicLong now = new AtomicLong();
 
     @Test
     void thePercentageWeighsEachStageByItsEstimatedCost() {
         // 2 s of CLIP, 8 s of SAM decoding.
-        RequestProgress progress = new RequestProgress(Map.of(Stage.CLIP_ENCODE, 2.0, Stage.SAM_DECODE, 8.0), now::get);
+        RunProgress progress = new RunProgress(Map.of(Stage.CLIP_ENCODE, 2.0, Stage.SAM_DECODE, 8.0), now::get);
         progress.started();
         progress.planned(Stage.CLIP_ENCODE, 1);
         progress.advanced(Stage.CLIP_ENCODE, 1);
@@ -26,7 +26,7 @@ class RequestProgressTest {
         progress.advanced(Stage.SAM_DECODE, 250);
         now.set(Duration.ofSeconds(8).toNanos());
 
-        RequestProgress.Snapshot snapshot = progress.snapshot();
+        RunProgress.Snapshot snapshot = progress.snapshot();
 
         assertThat(snapshot.stage()).isEqualTo(Stage.SAM_DECODE);
         assertThat(snapshot.stageDone()).isEqualTo(250);
@@ -40,7 +40,7 @@ class RequestProgressTest {
 
     @Test
     void aCancelledRunFailsItsNextCheckWithTheReason() {
-        RequestProgress progress = new RequestProgress(Map.of());
+        RunProgress progress = new RunProgress(Map.of());
         progress.checkCancelled();
 
         progress.cancel("client gone");
@@ -51,7 +51,7 @@ class RequestProgressTest {
 
     @Test
     void withoutEstimatesEveryAnnouncedStageWeighsTheSame() {
-        RequestProgress progress = new RequestProgress(Map.of(), now::get);
+        RunProgress progress = new RunProgress(Map.of(), now::get);
         progress.planned(Stage.CLIP_ENCODE, 2);
         progress.advanced(Stage.CLIP_ENCODE, 2);
         progress.planned(Stage.SAM_DECODE, 10);

@@ -1,6 +1,6 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
-import com.fmawsss.api.LabelMapResponse.ClassScore;
+import com.fmawsss.api.inference.LabelMapResponse.ClassScore;
 import com.fmawsss.bundle.ModelBundle;
 import com.fmawsss.cam.CamResult;
 import com.fmawsss.pipeline.AmgChoice;

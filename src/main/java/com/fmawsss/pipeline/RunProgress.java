@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * each stage, and an ETA; and the switch that stops it ({@link #cancel}). Written by the worker,
  * read by anyone (the async request view). Thread-safe.
  */
-public final class RequestProgress implements Progress {
+public final class RunProgress implements Progress {
 
     /** What a client sees of a run. */
     public record Snapshot(
@@ -29,11 +29,11 @@ public final class RequestProgress implements Progress {
     private volatile String cancelReason;
 
     /** @param estimate the estimated seconds of each stage (weights of the percentage) */
-    public RequestProgress(Map<Stage, Double> estimate) {
+    public RunProgress(Map<Stage, Double> estimate) {
         this(estimate, System::nanoTime);
     }
 
-    RequestProgress(Map<Stage, Double> estimate, LongSupplier ticker) {
+    RunProgress(Map<Stage, Double> estimate, LongSupplier ticker) {
         this.weights = new EnumMap<>(Stage.class);
         this.weights.putAll(estimate);
         this.ticker = ticker;

@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
 import com.fmawsss.masks.CocoRleCodec;
 import com.fmawsss.image.LabelMapPng;
@@ -14,6 +14,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
+import java.util.Comparator;
 
 /**
  * Renders a {@link LabelMapResult} as the client asked: {@code image/png} (VOC-palette label map,
@@ -48,7 +49,7 @@ public final class ResponseRenderer {
             throw ApiProblem.badRequest("the Accept header is not valid: " + e.getMessage());
         }
         types = new ArrayList<>(types);
-        types.sort(java.util.Comparator.comparingDouble(MediaType::getQualityValue).reversed());
+        types.sort(Comparator.comparingDouble(MediaType::getQualityValue).reversed());
         for (MediaType type : types) {
             if (type.getQualityValue() == 0) {
                 continue;

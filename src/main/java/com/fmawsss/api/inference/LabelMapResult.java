@@ -1,6 +1,6 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
-import com.fmawsss.api.LabelMapResponse.ClassScore;
+import com.fmawsss.api.inference.LabelMapResponse.ClassScore;
 import com.fmawsss.sam.QuasiSuperpixel;
 import java.util.List;
 import java.util.Map;

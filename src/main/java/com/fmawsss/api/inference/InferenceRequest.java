@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
 import com.fmawsss.clip.PromptSelection;
 import com.fmawsss.image.DecodedImage;

@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

@@ -11,10 +11,10 @@ import java.util.Objects;
  * @param loss latest training loss, NaN when the job has none
  * @param imagesPerSecond recent throughput
  */
-public record JobProgress(String state, String stage, long iteration, double loss, double imagesPerSecond) {
+public record JobGaugeValues(String state, String stage, long iteration, double loss, double imagesPerSecond) {
 
     /** Validates the labels. */
-    public JobProgress {
+    public JobGaugeValues {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(stage, "stage");
     }
@@ -24,7 +24,7 @@ public record JobProgress(String state, String stage, long iteration, double los
      *
      * @return state {@code queued}, nothing done
      */
-    public static JobProgress queued() {
-        return new JobProgress("queued", "", 0, Double.NaN, 0);
+    public static JobGaugeValues queued() {
+        return new JobGaugeValues("queued", "", 0, Double.NaN, 0);
     }
 }

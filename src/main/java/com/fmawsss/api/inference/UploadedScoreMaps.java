@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageLimits;

@@ -1,4 +1,4 @@
-package com.fmawsss.api;
+package com.fmawsss.api.inference;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
