@@ -5,7 +5,7 @@ import com.fmawsss.image.ImageDecodeException;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.bulkseeding.SeedOutputs;
-import com.fmawsss.training.data.TrainingSample;
+import com.fmawsss.datasets.TrainingSample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,8 +1,8 @@
 package com.fmawsss.batch;
 
 import com.fmawsss.bulkseeding.SeedOutputs;
-import com.fmawsss.training.data.DatasetFormat;
-import com.fmawsss.training.data.DatasetSpec;
+import com.fmawsss.datasets.DatasetFormat;
+import com.fmawsss.datasets.DatasetSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package com.fmawsss.batch;
 
 import com.fmawsss.io.Sha256;
-import com.fmawsss.training.data.TrainingSample;
+import com.fmawsss.datasets.TrainingSample;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

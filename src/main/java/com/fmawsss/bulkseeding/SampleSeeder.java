@@ -12,7 +12,7 @@ import com.fmawsss.progress.WorkCancelledException;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
-import com.fmawsss.training.data.TrainingSample;
+import com.fmawsss.datasets.TrainingSample;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package com.fmawsss.bulkseeding;
 
 import com.fmawsss.image.LabelMap;
-import com.fmawsss.training.data.Dataset;
-import com.fmawsss.training.data.TrainingSample;
-import com.fmawsss.training.eval.ConfusionMatrix;
-import com.fmawsss.training.eval.SegmentationMetrics;
+import com.fmawsss.datasets.Dataset;
+import com.fmawsss.datasets.TrainingSample;
+import com.fmawsss.evaluation.ConfusionMatrix;
+import com.fmawsss.evaluation.SegmentationMetrics;
 import java.util.Optional;
 
 /**
@@ -26,7 +26,7 @@ public final class SeedScores {
      * Adds one sample's seeds.
      *
      * @return whether the sample had ground truth of the right size and was counted
-     * @throws com.fmawsss.training.data.DatasetException when its ground truth exists but is unreadable
+     * @throws com.fmawsss.datasets.DatasetException when its ground truth exists but is unreadable
      */
     public boolean add(TrainingSample sample, LabelMap seeds) {
         Optional<LabelMap> truth = dataset.groundTruth(sample);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.reliability.Fixtures;
-import com.fmawsss.training.data.DatasetFormat;
-import com.fmawsss.training.data.DatasetSpec;
-import com.fmawsss.training.data.TrainingSample;
+import com.fmawsss.datasets.DatasetFormat;
+import com.fmawsss.datasets.DatasetSpec;
+import com.fmawsss.datasets.TrainingSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

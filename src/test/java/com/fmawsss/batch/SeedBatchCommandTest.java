@@ -111,8 +111,8 @@ class SeedBatchCommandTest {
         assertThat(partial.exitCode()).as(partial.log()).isEqualTo(ExitCodes.INCOMPLETE);
         JsonNode report = BatchRuns.json(out.resolve("report.json"));
         assertThat(report.path("complete").asBoolean()).isFalse();
-        int shard0 = ShardAssignment.select(new com.fmawsss.training.data.DatasetSpec(
-                com.fmawsss.training.data.DatasetFormat.VOC, voc, "train").open().samples(), 0, 2).size();
+        int shard0 = ShardAssignment.select(new com.fmawsss.datasets.DatasetSpec(
+                com.fmawsss.datasets.DatasetFormat.VOC, voc, "train").open().samples(), 0, 2).size();
         assertThat(report.path("counts").path("missing").asInt()).isEqualTo(shard0);
         assertThat(texts(report.path("problems"))).anyMatch(p -> p.contains("shard 0 has no record"));
 

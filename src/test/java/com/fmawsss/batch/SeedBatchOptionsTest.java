@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fmawsss.bulkseeding.SeedOutputs;
-import com.fmawsss.training.data.DatasetFormat;
+import com.fmawsss.datasets.DatasetFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

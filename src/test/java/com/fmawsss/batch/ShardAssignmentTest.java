@@ -3,7 +3,7 @@ package com.fmawsss.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fmawsss.training.data.TrainingSample;
+import com.fmawsss.datasets.TrainingSample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -21,7 +21,7 @@ import com.fmawsss.prompts.PromptLayout;
 import com.fmawsss.prompts.PromptSet;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.sam.QuasiSuperpixelService;
-import com.fmawsss.training.data.VocDataset;
+import com.fmawsss.datasets.VocDataset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
