@@ -209,10 +209,18 @@ class FastPointDecoder(nn.Module):
         points = point_coords.view(1, -1, 1, 2)
         labels = point_labels.view(1, -1, 1)
         sparse, dense = self.prompt_encoder(input_points=points, input_labels=labels, input_boxes=None, input_masks=None)
-        q = sparse.shape[1]
+        masks, iou = self.decode(image_embeddings, sparse[0], dense, first_mask=1)
+        return masks, iou[:, 1:]
+
+    def decode(self, image_embeddings: Tensor, sparse: Tensor, dense: Tensor, first_mask: int) -> Tuple[Tensor, Tensor]:
+        """SAM's two-way transformer and heads for ``Q`` prompts of ``s`` sparse tokens each
+        (``sparse [Q, s, C]``, ``dense [1, C, e, e]``): mask logits of the mask tokens from
+        ``first_mask`` on (``[Q, 4 - first_mask, 4e, 4e]``; token 0 is the single-mask output, 1-3
+        the multimask outputs) and all four IoU predictions ``[Q, 4]``."""
+        q = sparse.shape[0]
         _, channels, height, width = image_embeddings.shape
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
-        tokens = torch.cat([output_tokens.unsqueeze(0).expand(q, -1, -1), sparse[0].to(output_tokens.dtype)], dim=1)
+        tokens = torch.cat([output_tokens.unsqueeze(0).expand(q, -1, -1), sparse.to(output_tokens.dtype)], dim=1)
         image = (image_embeddings + dense).flatten(2).transpose(1, 2)  # [1, N, C], shared by all prompts
         pe = self.image_pe.flatten(2).transpose(1, 2)  # [1, N, C]
 
@@ -240,6 +248,38 @@ class FastPointDecoder(nn.Module):
         iou_token_out = queries[:, 0, :]
         mask_tokens_out = queries[:, 1:1 + self.mask_tokens.weight.shape[0], :]
         hyper = torch.stack([mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.hypernetworks)], dim=1)
-        masks = self.head(keys, hyper[:, 1:], height, width)
-        iou = self.iou_head(iou_token_out)
-        return masks, iou[:, 1:]
+        masks = self.head(keys, hyper[:, first_mask:], height, width)
+        return masks, self.iou_head(iou_token_out)
+
+
+class PromptDecoder(FastPointDecoder):
+    """One interactive prompt of several points and an optional box, as SAM's ``SamPredictor``
+    decodes it: ``(image_embeddings [1,C,e,e], point_coords [N,2], point_labels i64 [N]) ->
+    (low_res_masks [1,4,4e,4e], iou_predictions [1,4])``.
+
+    Coordinates are pixels of the ``S x S`` input frame.  Labels are SAM's: 1 a positive point, 0 a
+    negative one, 2 and 3 the top-left and bottom-right box corners, -1 the padding point SAM adds
+    when there is no box (the caller adds it, so one traced graph serves every prompt).  All four
+    mask tokens are decoded: 0 is the single-mask output SAM recommends for several points, 1-3
+    the multimask outputs (subpart, part, whole); the caller chooses.
+    """
+
+    def __init__(self, sam_model):
+        super().__init__(sam_model)
+        encoder = sam_model.prompt_encoder
+        self.positional = encoder.shared_embedding
+        self.point_embed = encoder.point_embed
+        self.not_a_point = encoder.not_a_point_embed
+        self.no_mask = encoder.no_mask_embed
+        self.input_size = int(encoder.input_image_size)
+
+    def forward(self, image_embeddings: Tensor, point_coords: Tensor, point_labels: Tensor) -> Tuple[Tensor, Tensor]:
+        coords = (point_coords + 0.5).view(1, 1, -1, 2)  # pixel centres
+        labels = point_labels.view(1, 1, -1, 1)
+        embedded = self.positional(coords, (self.input_size, self.input_size))  # [1, 1, N, C]
+        embedded = torch.where(labels == -1, self.not_a_point.weight, embedded)
+        for label, table in enumerate(self.point_embed):
+            embedded = torch.where(labels == label, embedded + table.weight, embedded)
+        _, _, height, width = image_embeddings.shape
+        dense = self.no_mask.weight.reshape(1, -1, 1, 1).expand(1, -1, height, width)
+        return self.decode(image_embeddings, embedded[0], dense, first_mask=0)

@@ -4,7 +4,8 @@ The image encoder always sees a fixed ``[1,3,S,S]`` input (longest side resized 
 tracing is exact; it runs ``sam_fast_encoder.FastVisionEncoder`` (the reference's mathematics without
 its 805 MB attention bias).  The point decoder (``sam_fast_decoder.FastPointDecoder``: SAM's prompt encoder
 and mask decoder without per-prompt copies of the image) takes a flat batch of single-point
-prompts; the test suite checks it against ``SamModel`` for several point-batch sizes.
+prompts; the prompt decoder (``PromptDecoder``) one interactive prompt of several points and a
+box.  The test suite checks both against ``SamModel`` for several point counts.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor, nn
 
-from .sam_fast_decoder import FastPointDecoder
+from .sam_fast_decoder import FastPointDecoder, PromptDecoder
 from .sam_fast_encoder import FastVisionEncoder
 
 
@@ -104,8 +105,15 @@ def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
         decoder = torch.jit.trace(
             FastPointDecoder(sam_model).eval(), (embeddings, coords, labels), strict=False, check_trace=False
         )
+        # An interactive prompt: two positive points, a negative one and a box (the point count is
+        # dynamic in the traced graph; the test suite checks other counts).
+        prompt_labels = torch.tensor([1, 1, 0, 2, 3], dtype=torch.long)
+        prompt_decoder = torch.jit.trace(
+            PromptDecoder(sam_model).eval(), (embeddings, coords, prompt_labels), strict=False, check_trace=False
+        )
     upscaler = torch.jit.script(SamMaskUpscaler(int(sam_model.config.vision_config.image_size)).eval())
-    return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder, "sam/mask_upscaler.pt": upscaler}
+    return {"sam/image_encoder.pt": encoder, "sam/mask_decoder.pt": decoder, "sam/prompt_decoder.pt": prompt_decoder,
+            "sam/mask_upscaler.pt": upscaler}
 
 
 def trace_bf16_image_encoder(sam_model, io_dtype: torch.dtype = torch.float32):

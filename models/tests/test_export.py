@@ -316,6 +316,45 @@ def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points
     assert_close(iou, ref.iou_scores[0])
 
 
+PROMPTS = {
+    # name: (positive points, negative points, box)
+    "one click": (1, 0, False),
+    "clicks": (3, 2, False),
+    "box": (0, 0, True),
+    "box and clicks": (2, 1, True),
+}
+
+
+@pytest.mark.parametrize("prompt", PROMPTS)
+def test_sam_prompt_decoder_is_sams_predictor_for_points_and_boxes(modules, hf_sam, prompt):
+    """SAM's prompt encoder + mask decoder as ``SamPredictor.predict`` calls them: points with
+    labels, SAM's padding point when there is no box, the box as two labelled corners after the
+    points.  All four mask tokens: 0 equals ``multimask_output=False``, 1-3 ``True``."""
+    positive, negative, box = PROMPTS[prompt]
+    generator = torch.Generator().manual_seed(positive * 7 + negative * 3 + box)
+    size = hf_sam.config.vision_config.image_size
+    grid = size // 16
+    embeddings = torch.randn(1, 32, grid, grid, generator=generator)
+    points = torch.rand(positive + negative, 2, generator=generator) * size
+    labels = torch.tensor([1] * positive + [0] * negative, dtype=torch.long)
+    corners = torch.sort(torch.rand(2, 2, generator=generator) * size, dim=0).values  # x1 < x2, y1 < y2
+    if box:
+        coords, codes = torch.cat([points, corners]), torch.cat([labels, torch.tensor([2, 3])])
+    else:
+        coords, codes = torch.cat([points, torch.zeros(1, 2)]), torch.cat([labels, torch.tensor([-1])])
+    hf_points = dict(input_points=points.view(1, 1, -1, 2), input_labels=labels.view(1, 1, -1)) if len(points) else {}
+    hf_box = dict(input_boxes=corners.reshape(1, 1, 4)) if box else {}
+    with torch.no_grad():
+        masks, iou = modules["sam/prompt_decoder.pt"](embeddings, coords, codes)
+        multi = hf_sam(image_embeddings=embeddings, multimask_output=True, **hf_points, **hf_box)
+        single = hf_sam(image_embeddings=embeddings, multimask_output=False, **hf_points, **hf_box)
+    assert masks.shape == (1, 4, 4 * grid, 4 * grid) and iou.shape == (1, 4)
+    assert_close(masks[:, 1:], multi.pred_masks[0, 0][None])
+    assert_close(iou[:, 1:], multi.iou_scores[0])
+    assert_close(masks[:, :1], single.pred_masks[0, 0][None])
+    assert_close(iou[:, :1], single.iou_scores[0])
+
+
 @pytest.mark.parametrize("input_hw,out_hw", [((1024, 683), (300, 200)), ((768, 1024), (480, 640)), ((1024, 1024), (1024, 1024))])
 def test_sam_mask_upscaler_is_sams_postprocess_masks(modules, hf_sam, input_hw, out_hw):
     size = hf_sam.config.vision_config.image_size

@@ -1,30 +1,26 @@
 package com.fmawsss.api;
 
+import com.fmawsss.api.requests.PreferHeader;
 import com.fmawsss.api.inference.InferenceService;
 import com.fmawsss.api.inference.InferenceRequest;
 import com.fmawsss.api.inference.RequestReader;
 import com.fmawsss.api.inference.LabelMapResult;
 import com.fmawsss.api.inference.ResponseRenderer;
 import com.fmawsss.api.requests.AsyncRequests;
-import com.fmawsss.api.requests.RequestStatus;
+import com.fmawsss.api.requests.Accepted;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import com.fmawsss.pipeline.PipelineSubmission;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
@@ -106,42 +102,10 @@ public class InferenceController {
 
     private Object answer(InferenceRequest request, boolean png, List<String> prefer, HttpServletRequest http) {
         if (PreferHeader.respondAsync(prefer)) {
-            RequestStatus status = asyncRequests.submit(request);
-            return ResponseEntity.status(HttpStatus.ACCEPTED)
-                    .location(URI.create(status.location()))
-                    .header("Preference-Applied", "respond-async")
-                    .header(HttpHeaders.RETRY_AFTER, Long.toString(status.pollAfterSeconds()))
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .body(status);
+            return Accepted.of(asyncRequests.submit(request));
         }
         PipelineSubmission<LabelMapResult> submission = service.submitSynchronous(request);
-        return SynchronousAnswer.of(submission, png, disconnects.watch(http, submission::cancel), service.synchronousLimit());
-    }
-
-    /** {@link DeferredResult} plumbing of a synchronous answer. */
-    private static final class SynchronousAnswer {
-
-        private SynchronousAnswer() {}
-
-        static DeferredResult<ResponseEntity<?>> of(PipelineSubmission<LabelMapResult> submission, boolean png,
-                ClientDisconnects.Watch watch, Duration limit) {
-            // A last resort far beyond the limit (the service never cuts a running request off itself).
-            DeferredResult<ResponseEntity<?>> result = new DeferredResult<>(limit.multipliedBy(10).toMillis());
-            submission.result().whenComplete((value, error) -> {
-                watch.close();
-                if (error != null) {
-                    result.setErrorResult(PipelineSubmission.causeOf(error));
-                } else {
-                    try {
-                        result.setResult(ResponseRenderer.render(value, png));
-                    } catch (RuntimeException e) {
-                        result.setErrorResult(e);
-                    }
-                }
-            });
-            result.onError(error -> submission.cancel("the client connection failed"));
-            result.onTimeout(() -> submission.cancel("no answer within ten times the synchronous limit"));
-            return result;
-        }
+        return DeferredAnswers.of(submission, result -> ResponseRenderer.render(result, png),
+                disconnects.watch(http, submission::cancel), service.synchronousLimit());
     }
 }

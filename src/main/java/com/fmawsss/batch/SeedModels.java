@@ -48,7 +48,7 @@ final class SeedModels implements AutoCloseable {
         this.manifestSha256 = manifestSha256;
         // No superpixel cache: a dataset pass sees every image once.
         this.scheduler = new InferenceScheduler(Devices.name(bundle.device()), SchedulerProperties.defaults());
-        this.executor = new PipelineExecutor(ModelSetup.pipeline(bundle, 0, null, StageMetrics.NONE), scheduler);
+        this.executor = new PipelineExecutor(ModelSetup.pipeline(bundle, 0, null, 0, StageMetrics.NONE), scheduler);
         this.prompts = prompts;
         this.amgProfile = amgProfile;
         this.amg = amg;

@@ -68,7 +68,9 @@ public final class BundleLoader {
         HuggingFaceTokenizer tokenizer = null;
         try {
             for (BundleModule module : BundleModule.values()) {
-                models.put(module, loadModule(dir, manifest, module, precision.file(manifest, module), device));
+                if (module.required() || manifest.files().containsKey(module.path())) {
+                    models.put(module, loadModule(dir, manifest, module, precision.file(manifest, module), device));
+                }
             }
             tokenizer = loadTokenizer(dir, manifest.clip().contextLength());
             ModelBundle bundle = new ModelBundle(dir, manifest, device, demo, precision, tokenizer, models);

@@ -17,17 +17,29 @@ public enum BundleModule {
     TOKEN_EMBEDDING("clip/token_embedding.pt", false),
     /** SAM image encoder. */
     SAM_IMAGE_ENCODER("sam/image_encoder.pt", false),
-    /** SAM prompt encoder + mask decoder (multimask output + predicted IoU). */
+    /** SAM prompt encoder + mask decoder for a batch of single-point prompts (multimask output + predicted IoU). */
     SAM_MASK_DECODER("sam/mask_decoder.pt", false),
+    /**
+     * SAM prompt encoder + mask decoder for one interactive prompt of several points and a box (all
+     * four mask tokens). Optional: bundles exported before it existed load without it and answer no
+     * clicks.
+     */
+    SAM_PROMPT_DECODER("sam/prompt_decoder.pt", false, false),
     /** SAM's mask post-processing: low-res logits to the image size (bilinear, no antialiasing). */
     SAM_MASK_UPSCALER("sam/mask_upscaler.pt", false);
 
     private final String path;
     private final boolean autograd;
+    private final boolean required;
 
     BundleModule(String path, boolean autograd) {
+        this(path, autograd, true);
+    }
+
+    BundleModule(String path, boolean autograd, boolean required) {
         this.path = path;
         this.autograd = autograd;
+        this.required = required;
     }
 
     /**
@@ -48,5 +60,10 @@ public enum BundleModule {
      */
     public boolean autograd() {
         return autograd;
+    }
+
+    /** Whether every bundle must have it (a module added to the format later is optional). */
+    public boolean required() {
+        return required;
     }
 }

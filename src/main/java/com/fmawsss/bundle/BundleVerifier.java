@@ -188,7 +188,9 @@ public final class BundleVerifier {
     private static void requireListed(BundleManifest m) {
         List<String> required = new ArrayList<>(REQUIRED_EXTRA_FILES);
         for (BundleModule module : BundleModule.values()) {
-            required.add(module.path());
+            if (module.required()) {
+                required.add(module.path());
+            }
         }
         for (String path : required) {
             if (!m.files().containsKey(path)) {

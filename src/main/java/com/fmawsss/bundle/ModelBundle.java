@@ -50,7 +50,7 @@ public final class ModelBundle implements AutoCloseable {
         this.tokenizer = Objects.requireNonNull(tokenizer);
         this.models = new EnumMap<>(models);
         for (BundleModule m : BundleModule.values()) {
-            if (!this.models.containsKey(m)) {
+            if (m.required() && !this.models.containsKey(m)) {
                 throw new IllegalArgumentException("module " + m.path() + " is not loaded");
             }
         }
@@ -136,7 +136,16 @@ public final class ModelBundle implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the model bundle is closed");
         }
-        return models.get(module);
+        ZooModel<NDList, NDList> model = models.get(module);
+        if (model == null) {
+            throw new IllegalStateException("the bundle has no " + module.path() + "; export it again with models/export.py");
+        }
+        return model;
+    }
+
+    /** Whether an optional module was loaded (the bundle's exporter knew it). */
+    public boolean has(BundleModule module) {
+        return models.containsKey(module);
     }
 
     /**

@@ -103,6 +103,22 @@ public record CocoRle(int height, int width, int[] counts) {
         return mask;
     }
 
+    /** Whether pixel {@code (x, y)} is set, found by walking the column-major runs. */
+    public boolean contains(int x, int y) {
+        if (x < 0 || y < 0 || x >= width || y >= height) {
+            return false;
+        }
+        long target = (long) x * height + y;
+        long start = 0;
+        for (int i = 0; i < counts.length; i++) {
+            start += counts[i];
+            if (target < start) {
+                return i % 2 == 1; // runs alternate, background first
+            }
+        }
+        return false;
+    }
+
     /** Counts the foreground pixels. */
     public long area() {
         long area = 0;

@@ -1,5 +1,6 @@
 package com.fmawsss.metrics;
 
+import com.fmawsss.sam.ImageEmbeddings;
 import com.fmawsss.sam.QuasiSuperpixelCache;
 import com.fmawsss.sam.QuasiSuperpixelService;
 import com.fmawsss.sam.SamPredictor;
@@ -9,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Meters of the quasi-superpixel cache and the SAM encoder. They read the counters the cache and
+ * Meters of the quasi-superpixel cache, the kept SAM embeddings and the SAM encoder. They read the counters the cache and
  * the predictor keep anyway, so the meters and those getters never disagree.
  */
 public final class SuperpixelMetrics implements MeterBinder {
@@ -22,9 +23,16 @@ public final class SuperpixelMetrics implements MeterBinder {
     public static final String BYTES = "fma.superpixel.cache";
     /** SAM image-encoder runs (Prometheus: {@code fma_sam_encoder_runs_total}). */
     public static final String ENCODER_RUNS = "fma.sam.encoder.runs";
+    /** Whole-image embeddings answered from the kept ones (Prometheus: {@code fma_sam_embedding_cache_hits_total}). */
+    public static final String EMBEDDING_HITS = "fma.sam.embedding.cache.hits";
+    /** Whole-image embeddings computed (Prometheus: {@code fma_sam_embedding_cache_misses_total}). */
+    public static final String EMBEDDING_MISSES = "fma.sam.embedding.cache.misses";
+    /** Bytes of the kept embeddings (Prometheus: {@code fma_sam_embedding_cache_bytes}). */
+    public static final String EMBEDDING_BYTES = "fma.sam.embedding.cache";
 
     private final QuasiSuperpixelCache cache;
     private final SamPredictor predictor;
+    private final ImageEmbeddings embeddings;
 
     /**
      * Creates the binder.
@@ -34,6 +42,7 @@ public final class SuperpixelMetrics implements MeterBinder {
     public SuperpixelMetrics(QuasiSuperpixelService superpixels) {
         this.cache = superpixels.cache();
         this.predictor = superpixels.predictor();
+        this.embeddings = superpixels.embeddings();
     }
 
     /** {@inheritDoc} */
@@ -52,6 +61,17 @@ public final class SuperpixelMetrics implements MeterBinder {
                 .register(registry);
         FunctionCounter.builder(ENCODER_RUNS, predictor, SamPredictor::encoderRuns)
                 .description("Runs of the SAM image encoder (one per crop of each cache miss)")
+                .register(registry);
+        FunctionCounter.builder(EMBEDDING_HITS, embeddings, ImageEmbeddings::hits)
+                .description("Whole-image SAM embeddings taken from the kept ones (clicks, mask generation)")
+                .register(registry);
+        FunctionCounter.builder(EMBEDDING_MISSES, embeddings, ImageEmbeddings::misses)
+                .description("Whole-image SAM embeddings computed (an encoder pass) and kept")
+                .register(registry);
+        Gauge.builder(EMBEDDING_BYTES, embeddings, ImageEmbeddings::bytes)
+                .description("Bytes of the kept whole-image SAM embeddings")
+                .baseUnit("bytes")
+                .strongReference(true)
                 .register(registry);
     }
 }

@@ -23,6 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fmawsss.sam.PromptMasks;
+import com.fmawsss.sam.SamPrompt;
+import com.fmawsss.sams.MaskProposal;
 
 /**
  * The FMA-WSSS pipeline for one image (spec §4), in the three forms the service offers: seeds
@@ -33,10 +38,14 @@ import java.util.function.Function;
  */
 public final class FmaPipeline {
 
+    /** CAMs kept per image and class list, for click proposals (a few hundred kB each). */
+    private static final int KEPT_CAMS = 256;
+
     private final CamEngine cams;
     private final QuasiSuperpixelService superpixels;
     private final Progress metrics;
     private final CostModel costs = new CostModel();
+    private final Cache<String, CamResult> keptCams = Caffeine.newBuilder().maximumSize(KEPT_CAMS).executor(Runnable::run).build();
 
     public FmaPipeline(CamEngine cams, QuasiSuperpixelService superpixels) {
         this(cams, superpixels, Progress.NONE);
@@ -67,9 +76,10 @@ public final class FmaPipeline {
      */
     public PipelineResult seed(RgbImage image, String imageSha256, PromptSelection selection, AmgSettings amg, Progress caller) {
         RunLedger ledger = new RunLedger();
+        boolean embeddingKept = superpixels.embeddings().contains(imageSha256);
         PipelineResult result = seed(image, selection, amg, withMetrics(caller, ledger),
                 progress -> superpixels.of(image, imageSha256, amg, progress));
-        costs.observe(shape(image, selection.present(), true, amg, false), ledger.nanos());
+        costs.observe(shape(image, selection.present(), true, amg, false, embeddingKept), ledger.nanos());
         return result;
     }
 
@@ -123,8 +133,20 @@ public final class FmaPipeline {
      * SAM does not run (CAM labels).
      */
     public WorkShape shape(RgbImage image, int classes, boolean clip, AmgSettings amg, boolean superpixelsCached) {
+        return shape(image, classes, clip, amg, superpixelsCached, false);
+    }
+
+    /** @param embeddingCached the whole image's SAM embedding is kept (one encoder pass less) */
+    public WorkShape shape(RgbImage image, int classes, boolean clip, AmgSettings amg, boolean superpixelsCached,
+            boolean embeddingCached) {
         return WorkShape.of(image.width(), image.height(), classes, cams.preprocessor().patchSize(), clip, amg,
-                superpixelsCached);
+                superpixelsCached, embeddingCached);
+    }
+
+    /** The work of a run on this image as the caches stand now (what an estimate must price). */
+    WorkShape shapeNow(RgbImage image, String imageSha256, int classes, boolean clip, AmgSettings amg) {
+        return shape(image, classes, clip, amg, amg != null && superpixelsCached(imageSha256, amg),
+                superpixels.embeddings().contains(imageSha256));
     }
 
     private Progress withMetrics(Progress caller, RunLedger ledger) {
@@ -155,6 +177,7 @@ public final class FmaPipeline {
             Progress caller) {
         RunLedger ledger = new RunLedger();
         Progress progress = withMetrics(caller, ledger);
+        boolean embeddingKept = superpixels.embeddings().contains(imageSha256);
         long start = System.nanoTime();
         List<QuasiSuperpixel> masks = superpixels.of(image, imageSha256, amg, progress);
         long afterSam = System.nanoTime();
@@ -162,7 +185,7 @@ public final class FmaPipeline {
         Map<String, Long> timings = new LinkedHashMap<>();
         timings.put("superpixels", millis(afterSam - start));
         timings.put("sams", millis(System.nanoTime() - afterSam));
-        costs.observe(shape(image, scores.dim(0), false, amg, false), ledger.nanos());
+        costs.observe(shape(image, scores.dim(0), false, amg, false, embeddingKept), ledger.nanos());
         return new PipelineResult(map, null, masks, alpha, timings);
     }
 
@@ -182,6 +205,94 @@ public final class FmaPipeline {
     /** Whether the quasi-superpixels of this image and settings are cached (SAM would cost nothing). */
     public boolean superpixelsCached(String imageSha256, AmgSettings amg) {
         return superpixels.isCached(imageSha256, amg);
+    }
+
+    /**
+     * The answer to one click ({@code POST /v1/segments}): with a {@code level}, the image's
+     * quasi-superpixel of that level under the prompt's anchor (generated first when not cached)
+     * or, when none lies there, SAM's multimask output of that level; otherwise SAM's recommended
+     * output for the prompt. With a selection, the class the mask most likely shows, from the
+     * image's CAMs for those classes (kept per image, so only the first click pays CLIP). Clicks
+     * teach the cost model nothing: they are not the units it prices.
+     *
+     * @param selection classes to propose from, or {@code null} for no proposal
+     * @param level 0 subpart, 1 part, 2 whole, or {@code null}
+     * @param amg mask-generation settings of the quasi-superpixels ({@code level} only)
+     */
+    public SegmentResult segment(RgbImage image, String imageSha256, SamPrompt prompt, PromptSelection selection,
+            Integer level, AmgSettings amg, Progress caller) {
+        Progress progress = Progress.both(caller, metrics);
+        Map<String, Long> timings = new LinkedHashMap<>();
+        boolean[] mask = null;
+        float predictedIou = Float.NaN;
+        float stability = Float.NaN;
+        int samOutput = -1;
+        PromptMasks candidates = null;
+        boolean embeddingCached = superpixels.embeddings().contains(imageSha256);
+        if (level != null) {
+            long start = System.nanoTime();
+            QuasiSuperpixel under = SuperpixelUnderPoint.find(superpixels.of(image, imageSha256, amg, progress), level,
+                    prompt.anchor(), image.width(), image.height());
+            timings.put("superpixels", millis(System.nanoTime() - start));
+            if (under != null) {
+                mask = under.mask().decodeRowMajor();
+                predictedIou = under.predictedIou();
+                stability = under.stability();
+            }
+        }
+        if (mask == null) {
+            long start = System.nanoTime();
+            candidates = superpixels.prompts().segment(image, imageSha256, prompt, progress);
+            timings.put("sam", millis(System.nanoTime() - start));
+            samOutput = level != null ? PromptMasks.ofLevel(level) : candidates.recommended();
+            mask = candidates.masks().get(samOutput);
+            predictedIou = candidates.predictedIou()[samOutput];
+            stability = candidates.stability()[samOutput];
+            embeddingCached = candidates.embeddingCached();
+        }
+        SegmentResult.ClassProposal proposal = null;
+        if (selection != null) {
+            progress.checkCancelled();
+            long start = System.nanoTime();
+            String key = imageSha256 + "|" + selection.promptSet().id() + "|" + String.join("\u0000", selection.names());
+            CamResult camResult = keptCams.getIfPresent(key);
+            boolean camsCached = camResult != null;
+            if (camResult == null) {
+                camResult = computeCams(image, selection, progress);
+                keptCams.put(key, camResult);
+            }
+            long afterCams = System.nanoTime();
+            timings.put("cam", millis(afterCams - start));
+            MaskProposal.Scored scored = MaskProposal.score(mask, camResult.refined(), image.height(), image.width(),
+                    alphaFor(selection));
+            timings.put("proposal", millis(System.nanoTime() - afterCams));
+            proposal = new SegmentResult.ClassProposal(selection.names(), scored.classScores(), scored.background(),
+                    scored.label(), scored.score(), camsCached);
+        }
+        return new SegmentResult(image.width(), image.height(), mask, predictedIou, stability, samOutput, level, candidates,
+                proposal, embeddingCached, timings);
+    }
+
+    /**
+     * The work of a click as the caches stand now: CLIP unless the CAMs are kept, the
+     * quasi-superpixels of a {@code level} unless cached, and one prompt decoded (plus an encoder
+     * pass unless the embedding is kept).
+     */
+    WorkShape segmentShape(RgbImage image, String imageSha256, PromptSelection selection, Integer level, AmgSettings amg) {
+        boolean clip = selection != null && !camsKept(imageSha256, selection);
+        int classes = selection == null ? 0 : selection.present();
+        boolean embeddingKept = superpixels.embeddings().contains(imageSha256);
+        WorkShape superpixelWork = level == null ? shape(image, classes, clip, null, false)
+                : shapeNow(image, imageSha256, classes, clip, amg);
+        return new WorkShape(superpixelWork.clipTokens(), classes,
+                superpixelWork.samPasses() + (embeddingKept || superpixelWork.samPasses() > 0 ? 0 : 1),
+                superpixelWork.samPoints() + 1, 0);
+    }
+
+    /** Whether the image's CAMs for a selection are kept (a click's proposal would skip CLIP). */
+    public boolean camsKept(String imageSha256, PromptSelection selection) {
+        return keptCams.getIfPresent(imageSha256 + "|" + selection.promptSet().id() + "|"
+                + String.join("\u0000", selection.names())) != null;
     }
 
     /** The CAM engine, for training, which differentiates through it. */

@@ -72,7 +72,7 @@ public class ModelConfiguration {
             ObjectProvider<StageMetrics> metrics) {
         return ModelSetup.pipeline(bundle, sam.cacheBytes(),
                 sam.diskCache() ? properties.state().dir().resolve(ModelSetup.SUPERPIXELS_DIR) : null,
-                metrics.getIfAvailable(() -> StageMetrics.NONE));
+                sam.embeddingCacheBytes(), metrics.getIfAvailable(() -> StageMetrics.NONE));
     }
 
     /** The pipeline's CAM engine, which training differentiates through. */
@@ -88,8 +88,8 @@ public class ModelConfiguration {
 
     /** The one door to the device for pipeline work. */
     @Bean
-    public PipelineExecutor pipelineExecutor(FmaPipeline pipeline, InferenceScheduler scheduler) {
-        return new PipelineExecutor(pipeline, scheduler);
+    public PipelineExecutor pipelineExecutor(FmaPipeline pipeline, InferenceScheduler scheduler, SamProperties sam) {
+        return new PipelineExecutor(pipeline, scheduler, sam.seenImageBytes());
     }
 
     @Bean

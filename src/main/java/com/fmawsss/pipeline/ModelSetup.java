@@ -92,12 +92,13 @@ public final class ModelSetup {
      *
      * @param superpixelCacheBytes in-memory budget of the quasi-superpixel cache (0: none)
      * @param superpixelDiskCache a directory for the quasi-superpixel disk cache, or {@code null}
+     * @param embeddingCacheBytes budget of the kept whole-image SAM embeddings (0: none)
      * @param metrics where every run's stage reports go besides its caller
      */
     public static FmaPipeline pipeline(ModelBundle bundle, long superpixelCacheBytes, Path superpixelDiskCache,
-            StageMetrics metrics) {
+            long embeddingCacheBytes, StageMetrics metrics) {
         return new FmaPipeline(new CamEngine(bundle), new QuasiSuperpixelService(bundle, superpixelCacheBytes,
-                superpixelDiskCache), metrics);
+                superpixelDiskCache, embeddingCacheBytes), metrics);
     }
 
     /**

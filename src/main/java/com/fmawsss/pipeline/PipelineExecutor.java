@@ -1,10 +1,14 @@
 package com.fmawsss.pipeline;
 
+import com.fmawsss.image.DecodedImage;
 import com.fmawsss.progress.Progress;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fmawsss.scheduler.InferenceScheduler;
 import com.fmawsss.scheduler.Priority;
 import com.fmawsss.scheduler.TaskSpec;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -19,10 +23,30 @@ public final class PipelineExecutor {
 
     private final FmaPipeline pipeline;
     private final InferenceScheduler scheduler;
+    private final Cache<String, DecodedImage> seenImages;
 
+    /** A door that remembers no images (batch commands, tests). */
     public PipelineExecutor(FmaPipeline pipeline, InferenceScheduler scheduler) {
+        this(pipeline, scheduler, 0);
+    }
+
+    /**
+     * @param seenImageBytes budget of the decoded images the door remembers by SHA-256 (their RGB
+     *     bytes), so a click may name an image it sent before instead of uploading it again
+     */
+    public PipelineExecutor(FmaPipeline pipeline, InferenceScheduler scheduler, long seenImageBytes) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
+        this.seenImages = Caffeine.newBuilder()
+                .maximumWeight(seenImageBytes)
+                .<String, DecodedImage>weigher((sha, image) -> image.image().rgb().length)
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** An image some earlier work was about, by the SHA-256 of its encoded bytes. */
+    public Optional<DecodedImage> seenImage(String sha256) {
+        return Optional.ofNullable(seenImages.getIfPresent(sha256));
     }
 
     public Estimate estimate(PipelineWork<?> work) {
@@ -46,6 +70,9 @@ public final class PipelineExecutor {
      * @throws com.fmawsss.scheduler.QueueFullException when the priority's queue is full
      */
     public <R> PipelineSubmission<R> submit(PipelineWork<R> work, Scheduling scheduling, Estimate estimate) {
+        if (work.image() != null) {
+            seenImages.put(work.image().sha256(), work.image());
+        }
         RunProgress progress = new RunProgress(estimate.stageSeconds());
         Progress watched = Progress.both(progress, scheduling.observer());
         CompletableFuture<R> result = scheduler.submit(
@@ -62,6 +89,11 @@ public final class PipelineExecutor {
             }
         });
         return new PipelineSubmission<>(result, progress, estimate);
+    }
+
+    /** Whether the bundle can answer clicks (it has SAM's prompt decoder). */
+    public boolean answersPrompts() {
+        return pipeline.superpixels().prompts().available();
     }
 
     /** Whether nothing waits for the device and nothing runs on it. */

@@ -5,6 +5,7 @@ import com.fmawsss.image.DecodedImage;
 import com.fmawsss.progress.Progress;
 import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.sam.AmgSettings;
+import com.fmawsss.sam.SamPrompt;
 import com.fmawsss.tensors.FloatTensor;
 
 /**
@@ -22,13 +23,17 @@ public sealed interface PipelineWork<R> {
     /** Runs the work on the calling thread (a worker of the device's scheduler). */
     R run(FmaPipeline pipeline, Progress progress);
 
+    /** The image the work is about, remembered by the door so later clicks may name it by hash; {@code null} for none. */
+    default DecodedImage image() {
+        return null;
+    }
+
     /** The seed map of an image: CAMs, quasi-superpixels (cached by the image's SHA-256) and SAMS. */
     record Seeds(DecodedImage image, PromptSelection selection, AmgSettings amg) implements PipelineWork<PipelineResult> {
 
         @Override
         public WorkShape shape(FmaPipeline pipeline) {
-            return pipeline.shape(image.image(), selection.present(), true, amg,
-                    pipeline.superpixelsCached(image.sha256(), amg));
+            return pipeline.shapeNow(image.image(), image.sha256(), selection.present(), true, amg);
         }
 
         @Override
@@ -62,12 +67,34 @@ public sealed interface PipelineWork<R> {
 
         @Override
         public WorkShape shape(FmaPipeline pipeline) {
-            return pipeline.shape(image.image(), scores.dim(0), false, amg, pipeline.superpixelsCached(image.sha256(), amg));
+            return pipeline.shapeNow(image.image(), image.sha256(), scores.dim(0), false, amg);
         }
 
         @Override
         public PipelineResult run(FmaPipeline pipeline, Progress progress) {
             return pipeline.refineScores(image.image(), image.sha256(), scores, alpha, amg, progress);
+        }
+    }
+
+    /**
+     * The answer to one click: SAM's mask for the prompt (or the quasi-superpixel of {@code level}
+     * under it), and with a selection the class the mask most likely shows.
+     *
+     * @param selection classes to propose from, or {@code null}
+     * @param level 0 subpart, 1 part, 2 whole, or {@code null}
+     * @param amg mask-generation settings of the quasi-superpixels ({@code level} only)
+     */
+    record Segment(DecodedImage image, SamPrompt prompt, PromptSelection selection, Integer level, AmgSettings amg)
+            implements PipelineWork<SegmentResult> {
+
+        @Override
+        public WorkShape shape(FmaPipeline pipeline) {
+            return pipeline.segmentShape(image.image(), image.sha256(), selection, level, amg);
+        }
+
+        @Override
+        public SegmentResult run(FmaPipeline pipeline, Progress progress) {
+            return pipeline.segment(image.image(), image.sha256(), prompt, selection, level, amg, progress);
         }
     }
 

@@ -32,12 +32,18 @@ public record WorkShape(long clipTokens, int classes, int samPasses, long samPoi
      */
     public static WorkShape of(int width, int height, int classes, int patchSize, boolean clip, AmgSettings amg,
             boolean superpixelsCached) {
+        return of(width, height, classes, patchSize, clip, amg, superpixelsCached, false);
+    }
+
+    /** @param embeddingCached the whole image's SAM embedding is kept: its encoder pass is free */
+    public static WorkShape of(int width, int height, int classes, int patchSize, boolean clip, AmgSettings amg,
+            boolean superpixelsCached, boolean embeddingCached) {
         long tokens = clip ? (long) ceilDiv(width, patchSize) * ceilDiv(height, patchSize) : 0;
         int passes = 0;
         long points = 0;
         if (amg != null && !superpixelsCached) {
             List<CropBoxes.Crop> crops = CropBoxes.generate(width, height, amg.cropNLayers(), amg.cropOverlapRatio());
-            passes = crops.size();
+            passes = crops.size() - (embeddingCached ? 1 : 0);
             points = QuasiSuperpixelGenerator.pointCount(crops, amg);
         }
         return new WorkShape(tokens, classes, passes, points, amg == null ? 0 : (long) width * height);

@@ -8,6 +8,12 @@ import java.net.URI;
  */
 public final class ProblemTypes {
 
+    /** A click prompt that cannot be answered: no point and no box, a point outside the image, a box of negative size, too many points (422). */
+    public static final String INVALID_PROMPT = "invalid-prompt";
+    /** An image named by its SHA-256 that the service has not seen or no longer keeps: send the image itself (404). */
+    public static final String UNKNOWN_IMAGE = "unknown-image";
+    /** The bundle was exported without the prompt decoder that answers clicks: export it again (501). */
+    public static final String PROMPTS_UNSUPPORTED = "prompts-unsupported";
     /** Malformed request: missing part, bad parameter syntax (400). */
     public static final String INVALID_REQUEST = "invalid-request";
     /** The image bytes cannot be decoded (400). */

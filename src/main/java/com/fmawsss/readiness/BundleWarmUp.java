@@ -134,6 +134,15 @@ public final class BundleWarmUp {
                             BundleModule.SAM_MASK_UPSCALER,
                             new NDList(decoded.get(0), m.create(new long[] {s, s * 3 / 4, 30, 40})));
             expect(BundleModule.SAM_MASK_UPSCALER, "masks", upscaled.get(0), 2, 3, 30, 40);
+            if (bundle.has(BundleModule.SAM_PROMPT_DECODER)) {
+                // A click: a positive point, a negative one and a box.
+                NDArray prompt = m.create(new float[] {s / 4f, s / 4f, s / 2f, s / 2f, 0, 0, s - 1f, s - 1f},
+                        new Shape(4, 2)).toType(dtype, false);
+                NDList clicked = bundle.forward(BundleModule.SAM_PROMPT_DECODER,
+                        new NDList(encoded.get(0), prompt, m.create(new long[] {1, 0, 2, 3})));
+                expect(BundleModule.SAM_PROMPT_DECODER, "low_res_masks", clicked.get(0), 1, 4, lowRes, lowRes);
+                expect(BundleModule.SAM_PROMPT_DECODER, "iou_predictions", clicked.get(1), 1, 4);
+            }
         }
         return (System.nanoTime() - start) / 1_000_000;
     }

@@ -24,22 +24,38 @@ public final class QuasiSuperpixelGenerator {
 
     private final SamPredictor predictor;
     private final SamPreprocessor preprocessor;
+    private final ImageEmbeddings embeddings;
 
+    /** A generator that keeps no embeddings (tools and tests). */
     public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor) {
+        this(predictor, preprocessor, new ImageEmbeddings(predictor, preprocessor, "", 0));
+    }
+
+    /** @param embeddings the kept whole-image embeddings (the first crop is the whole image) */
+    public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor, ImageEmbeddings embeddings) {
         this.predictor = predictor;
         this.preprocessor = preprocessor;
+        this.embeddings = embeddings;
     }
 
     public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings) {
-        return generate(image, settings, Progress.NONE);
+        return generate(image, null, settings, Progress.NONE);
+    }
+
+    public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings, Progress progress) {
+        return generate(image, null, settings, progress);
     }
 
     /**
      * Generates the quasi-superpixels of an image, in generator order. Reports one sam_encode unit
-     * per crop and one sam_decode unit per prompt point (with one duration of each per crop), and
-     * stops between point batches when the progress says so.
+     * per crop and one sam_decode unit per prompt point (with one duration of each per crop; no
+     * encoder duration for a whole-image embedding taken from the kept ones), and stops between
+     * point batches when the progress says so.
+     *
+     * @param imageSha256 SHA-256 of the image's encoded bytes, under which its whole-image
+     *     embedding is kept; {@code null} to keep nothing (synthetic images)
      */
-    public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings, Progress progress) {
+    public List<QuasiSuperpixel> generate(RgbImage image, String imageSha256, AmgSettings settings, Progress progress) {
         List<CropBoxes.Crop> crops = CropBoxes.generate(image.width(), image.height(), settings.cropNLayers(),
                 settings.cropOverlapRatio());
         progress.planned(Stage.SAM_ENCODE, crops.size());
@@ -47,7 +63,7 @@ public final class QuasiSuperpixelGenerator {
         List<MaskCandidate> all = new ArrayList<>();
         for (CropBoxes.Crop crop : crops) {
             progress.checkCancelled();
-            all.addAll(processCrop(image, crop, settings, progress));
+            all.addAll(processCrop(image, imageSha256, crop, settings, progress));
         }
         if (crops.size() > 1 && !all.isEmpty()) {
             double[] scores = new double[all.size()];
@@ -81,16 +97,30 @@ public final class QuasiSuperpixelGenerator {
         return settings.pointsPerSide() / (int) Math.pow(settings.cropPointDownscale(), crop.layer());
     }
 
-    private List<MaskCandidate> processCrop(RgbImage image, CropBoxes.Crop crop, AmgSettings settings, Progress progress) {
+    private List<MaskCandidate> processCrop(RgbImage image, String imageSha256, CropBoxes.Crop crop, AmgSettings settings,
+            Progress progress) {
         // sam_encode covers SAM's preprocessing too (as SamPredictor.set_image does), so sam_decode
         // is the point decoding and mask post-processing alone.
         long encodeStart = System.nanoTime();
-        SamInput input = preprocessor.prepare(crop(image, crop));
         List<MaskCandidate> candidates = new ArrayList<>();
         try (NDManager manager = predictor.newManager()) {
-            NDArray embedding = predictor.encode(manager, input);
+            NDArray embedding;
+            SamFrame input;
+            boolean encoded = true;
+            if (isWhole(crop, image)) {
+                ImageEmbeddings.Embedding whole = embeddings.of(manager, image, imageSha256);
+                embedding = whole.values();
+                input = whole.frame();
+                encoded = !whole.cached();
+            } else {
+                SamInput prepared = preprocessor.prepare(crop(image, crop));
+                embedding = predictor.encode(manager, prepared);
+                input = prepared.frame();
+            }
             long decodeStart = System.nanoTime();
-            progress.stageDone(Stage.SAM_ENCODE, decodeStart - encodeStart);
+            if (encoded) {
+                progress.stageDone(Stage.SAM_ENCODE, decodeStart - encodeStart);
+            }
             progress.advanced(Stage.SAM_ENCODE, 1);
             int perSide = pointsPerSide(crop, settings);
             double[] grid = CropBoxes.pointGrid(perSide);
@@ -128,7 +158,7 @@ public final class QuasiSuperpixelGenerator {
     }
 
     private List<MaskCandidate> processBatch(
-            NDArray embedding, float[] coords, SamInput input, CropBoxes.Crop crop, RgbImage image, AmgSettings settings) {
+            NDArray embedding, float[] coords, SamFrame input, CropBoxes.Crop crop, RgbImage image, AmgSettings settings) {
         NDList decoded = predictor.decode(embedding, coords);
         NDArray lowRes = decoded.get(0);
         float[] iou = decoded.get(1).toType(DataType.FLOAT32, false).toFloatArray();
@@ -193,8 +223,12 @@ public final class QuasiSuperpixelGenerator {
         return select(cleaned, StableNms.keep(boxes(cleaned), scores, threshold));
     }
 
+    private static boolean isWhole(CropBoxes.Crop crop, RgbImage image) {
+        return crop.x0() == 0 && crop.y0() == 0 && crop.width() == image.width() && crop.height() == image.height();
+    }
+
     private static CocoRle uncrop(boolean[] mask, CropBoxes.Crop crop, RgbImage image) {
-        if (crop.x0() == 0 && crop.y0() == 0 && crop.width() == image.width() && crop.height() == image.height()) {
+        if (isWhole(crop, image)) {
             return CocoRle.encode(mask, image.height(), image.width());
         }
         boolean[] full = new boolean[image.width() * image.height()];
@@ -205,7 +239,7 @@ public final class QuasiSuperpixelGenerator {
     }
 
     private static RgbImage crop(RgbImage image, CropBoxes.Crop crop) {
-        if (crop.x0() == 0 && crop.y0() == 0 && crop.width() == image.width() && crop.height() == image.height()) {
+        if (isWhole(crop, image)) {
             return image;
         }
         byte[] rgb = new byte[crop.width() * crop.height() * 3];

@@ -11,4 +11,10 @@ package com.fmawsss.sam;
  * @param originalHeight rows of the source image (or crop)
  * @param originalWidth columns of the source image (or crop)
  */
-public record SamInput(float[] pixels, int size, int resizedHeight, int resizedWidth, int originalHeight, int originalWidth) {}
+public record SamInput(float[] pixels, int size, int resizedHeight, int resizedWidth, int originalHeight, int originalWidth) {
+
+    /** Where the image sits in the encoder's frame (all that decoding and upscaling need). */
+    public SamFrame frame() {
+        return new SamFrame(size, resizedHeight, resizedWidth, originalHeight, originalWidth);
+    }
+}

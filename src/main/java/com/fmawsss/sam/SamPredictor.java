@@ -64,16 +64,41 @@ public final class SamPredictor {
     }
 
     /**
+     * Decodes one interactive prompt (SAM's {@code SamPredictor.predict}): several points and an
+     * optional box.
+     *
+     * @param coords {@code 2N} (x, y) values in the S x S input frame
+     * @param labels {@code N} SAM labels: 1 positive, 0 negative, 2/3 box corners, -1 padding
+     * @return low-res mask logits {@code [1, 4, 4e, 4e]} (token 0 the single-mask output, 1-3 the
+     *     multimask outputs) and predicted IoUs {@code [1, 4]}
+     */
+    public NDList decodePrompt(NDArray embedding, float[] coords, long[] labels) {
+        NDManager manager = embedding.getManager();
+        NDArray points = manager.create(coords, new Shape(labels.length, 2)).toType(bundle.dataType(), false);
+        return bundle.forward(BundleModule.SAM_PROMPT_DECODER, new NDList(embedding, points, manager.create(labels)));
+    }
+
+    /** The floating-point type of the modules' inputs and outputs. */
+    public DataType dataType() {
+        return bundle.dataType();
+    }
+
+    /** Whether the bundle can decode interactive prompts (its exporter knew the prompt decoder). */
+    public boolean decodesPrompts() {
+        return bundle.has(BundleModule.SAM_PROMPT_DECODER);
+    }
+
+    /**
      * Upscales selected low-res logits to the (crop) image size, as SAM's {@code
      * postprocess_masks}.
      *
      * @param lowRes {@code [K, 1, 4e, 4e]} logits
-     * @param input the encoder input (resized and original size)
+     * @param frame resized and original size of the image (or crop)
      * @return {@code [K, 1, H, W]} float32 logits
      */
-    public NDArray upscale(NDArray lowRes, SamInput input) {
+    public NDArray upscale(NDArray lowRes, SamFrame frame) {
         NDArray sizes = lowRes.getManager().create(new long[] {
-            input.resizedHeight(), input.resizedWidth(), input.originalHeight(), input.originalWidth()});
+            frame.resizedHeight(), frame.resizedWidth(), frame.originalHeight(), frame.originalWidth()});
         return bundle.forward(BundleModule.SAM_MASK_UPSCALER, new NDList(lowRes, sizes)).head()
                 .toType(DataType.FLOAT32, false);
     }

@@ -28,14 +28,17 @@ import java.util.function.LongSupplier;
  * <h2>Policy</h2>
  *
  * <ul>
- *   <li><b>Order.</b> A free worker takes the oldest {@link Priority#INTERACTIVE} task if one
- *       waits; only when none waits does it take the oldest {@link Priority#ASYNC} task, and only
+ *   <li><b>Order.</b> A free worker takes the oldest {@link Priority#IMMEDIATE} task if one waits,
+ *       else the oldest {@link Priority#INTERACTIVE} task; only when none waits does it take the oldest {@link Priority#ASYNC} task, and only
  *       when none of those waits the oldest {@link Priority#BACKGROUND} task.
  *       Within a priority, tasks run in submission order.
  *   <li><b>No preemption.</b> A running background task always runs to its end; interactive tasks
  *       that arrive meanwhile wait for a worker. So continuous interactive traffic lets the running
  *       background task finish but starts no new background task while an interactive one waits.
  *       As soon as no interactive task waits, background tasks start again.
+ *   <li><b>Click lane.</b> Besides the regular workers, one lane worker takes only {@link
+ *       Priority#IMMEDIATE} tasks (clicks), so a click starts at once even while every regular worker
+ *       runs a long task; regular workers take waiting clicks first too.
  *   <li><b>Reserved worker.</b> With {@code concurrency >= 2}, at most {@code concurrency - 1}
  *       non-interactive (async and background) tasks run at once, so one worker is always free for a request and a long
  *       training step never sits in front of one. With one worker (the default) background runs
@@ -146,10 +149,11 @@ public final class InferenceScheduler implements AutoCloseable {
         deadlines.setRemoveOnCancelPolicy(true);
         this.metrics = registry == null ? null : SchedulerMetrics.register(registry, this);
         for (int i = 0; i < concurrency; i++) {
-            Thread worker = daemon(threadPrefix + i).newThread(this::workLoop);
+            Thread worker = daemon(threadPrefix + i).newThread(() -> workLoop(false));
             workers.add(worker);
         }
-        liveWorkers.set(concurrency);
+        workers.add(daemon(threadPrefix + "clicks").newThread(() -> workLoop(true)));
+        liveWorkers.set(workers.size());
         workers.forEach(Thread::start);
     }
 
@@ -391,10 +395,11 @@ public final class InferenceScheduler implements AutoCloseable {
         return "InferenceScheduler[" + device + ", concurrency " + properties.concurrency() + "]";
     }
 
-    private void workLoop() {
+    /** @param clickLane whether this is the click lane, which takes immediate tasks only */
+    private void workLoop(boolean clickLane) {
         try {
             ScheduledTask<?> task;
-            while ((task = take()) != null) {
+            while ((task = take(clickLane)) != null) {
                 execute(task);
             }
         } finally {
@@ -409,23 +414,23 @@ public final class InferenceScheduler implements AutoCloseable {
     }
 
     /** Blocks until a task may start and marks it running; {@code null} once closed and idle. */
-    private ScheduledTask<?> take() {
+    private ScheduledTask<?> take(boolean clickLane) {
         while (true) {
             List<ScheduledTask<?>> expired = new ArrayList<>(0);
             ScheduledTask<?> task;
             lock.lock();
             try {
-                task = pollStartable(expired);
+                task = pollStartable(expired, clickLane);
                 while (task == null && expired.isEmpty() && !closed) {
                     changed.awaitUninterruptibly();
-                    task = pollStartable(expired);
+                    task = pollStartable(expired, clickLane);
                 }
                 if (task != null) {
                     task.state = ScheduledTask.State.RUNNING;
                     task.startedAt = ticker.getAsLong();
                     running.add(task);
                     inFlight++;
-                    if (task.priority != Priority.INTERACTIVE) {
+                    if (task.priority.deferrable()) {
                         backgroundInFlight++;
                     }
                 }
@@ -446,10 +451,10 @@ public final class InferenceScheduler implements AutoCloseable {
      * (cancelled while their removal is in progress) and collecting tasks past their deadline
      * (their expiry action is late).
      */
-    private ScheduledTask<?> pollStartable(List<ScheduledTask<?>> expired) {
+    private ScheduledTask<?> pollStartable(List<ScheduledTask<?>> expired, boolean clickLane) {
         long now = ticker.getAsLong();
         ScheduledTask<?> task;
-        while ((task = queues.next(backgroundInFlight)) != null) {
+        while ((task = clickLane ? queues.nextImmediate() : queues.next(backgroundInFlight)) != null) {
             task.state = ScheduledTask.State.DONE;
             if (task.future.isDone()) {
                 continue;
@@ -481,7 +486,7 @@ public final class InferenceScheduler implements AutoCloseable {
             task.state = ScheduledTask.State.DONE;
             running.remove(task);
             inFlight--;
-            if (task.priority != Priority.INTERACTIVE) {
+            if (task.priority.deferrable()) {
                 backgroundInFlight--;
             }
             changed.signalAll();
@@ -547,11 +552,12 @@ public final class InferenceScheduler implements AutoCloseable {
         long now = ticker.getAsLong();
         long fallback = serviceTimes.mean().toNanos();
         long total = 0;
+        boolean click = priority == Priority.IMMEDIATE;
         lock.lock();
         try {
             for (ScheduledTask<?> task : running) {
-                if (task.future.isDone()) {
-                    continue; // cancelled or timed out: its work stops at its next check
+                if (task.future.isDone() || (click && task.priority != Priority.IMMEDIATE)) {
+                    continue; // cancelled or timed out: its work stops at its next check; a click has its own lane
                 }
                 long estimate = estimateNanos(task, fallback);
                 total += Math.max(0, estimate - (now - task.startedAt));
@@ -569,7 +575,8 @@ public final class InferenceScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return Duration.ofNanos(total / properties.concurrency());
+        // Clicks queue for the lane; everything else shares the regular workers.
+        return Duration.ofNanos(total / (click ? 1 : properties.concurrency()));
     }
 
     /** Longest time any running task has been running, zero when idle (a gauge: stuck work shows before it ends). */

@@ -8,6 +8,13 @@ import java.util.Locale;
  */
 public enum Priority {
 
+    /**
+     * Clicks ({@code /v1/segments}): a person waits with the mouse. Served first by every worker,
+     * and by a lane worker of its own that takes nothing else, so a click never waits behind other
+     * work, however long it runs.
+     */
+    IMMEDIATE,
+
     /** HTTP requests: a client is waiting for the answer. */
     INTERACTIVE,
 
@@ -17,7 +24,12 @@ public enum Priority {
     /** Training steps and bulk seed jobs: run only when no interactive request waits. */
     BACKGROUND;
 
-    /** The lower-case tag value used in metrics: {@code interactive}, {@code async} or {@code background}. */
+    /** Whether work of this priority holds a worker back from requests (async and background work). */
+    boolean deferrable() {
+        return this == ASYNC || this == BACKGROUND;
+    }
+
+    /** The lower-case tag value used in metrics: {@code immediate}, {@code interactive}, {@code async} or {@code background}. */
     public String tag() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -10,9 +10,10 @@ import java.util.Map;
  * One bounded FIFO queue per priority and the rule choosing the next task. Not thread-safe: the
  * scheduler calls it under its lock.
  *
- * <p>The rule ({@link #next}): the oldest interactive task if any waits; otherwise the oldest
- * async task, then the oldest background task, but only while fewer than {@code backgroundLimit}
- * non-interactive tasks run. Running tasks are never preempted.
+ * <p>The rule ({@link #next}): the oldest immediate task (a click) if any waits, then the oldest
+ * interactive task; otherwise the oldest async task, then the oldest background task, but only
+ * while fewer than {@code backgroundLimit} async and background tasks run. The click lane takes
+ * immediate tasks only ({@link #nextImmediate}). Running tasks are never preempted.
  */
 final class TaskQueues {
 
@@ -30,6 +31,7 @@ final class TaskQueues {
      * @param backgroundLimit non-interactive tasks that may run at once
      */
     TaskQueues(int interactiveCapacity, int backgroundCapacity, int backgroundLimit) {
+        capacities.put(Priority.IMMEDIATE, interactiveCapacity);
         capacities.put(Priority.INTERACTIVE, interactiveCapacity);
         capacities.put(Priority.ASYNC, backgroundCapacity);
         capacities.put(Priority.BACKGROUND, backgroundCapacity);
@@ -69,7 +71,10 @@ final class TaskQueues {
      * @return the task, or {@code null} if none may start now
      */
     ScheduledTask<?> next(int backgroundRunning) {
-        ScheduledTask<?> task = queues.get(Priority.INTERACTIVE).pollFirst();
+        ScheduledTask<?> task = queues.get(Priority.IMMEDIATE).pollFirst();
+        if (task == null) {
+            task = queues.get(Priority.INTERACTIVE).pollFirst();
+        }
         if (task == null && backgroundRunning < backgroundLimit) {
             task = queues.get(Priority.ASYNC).pollFirst();
             if (task == null) {
@@ -77,6 +82,11 @@ final class TaskQueues {
             }
         }
         return task;
+    }
+
+    /** Removes and returns the oldest immediate task, the only kind the click lane takes; {@code null} if none waits. */
+    ScheduledTask<?> nextImmediate() {
+        return queues.get(Priority.IMMEDIATE).pollFirst();
     }
 
     /**

@@ -313,14 +313,7 @@ class InferenceApiTest {
     }
 
     static void assertProblem(HttpResponse<byte[]> response, String type) {
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("application/problem+json"));
-        JsonNode problem = JSON.readTree(body);
-        assertThat(problem.path("type").asString()).isEqualTo("urn:fma-wsss:problem:" + type);
-        assertThat(problem.path("status").asInt()).isEqualTo(response.statusCode());
-        assertThat(problem.path("detail").asString()).isNotBlank();
-        assertThat(body).doesNotContain("Exception").doesNotContain("at com.").doesNotContain("at java.");
+        ProblemAssertions.assertProblem(response, type);
     }
 
     @Test

@@ -58,7 +58,7 @@ public final class Multipart {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    static HttpResponse<byte[]> send(HttpRequest request) throws Exception {
+    public static HttpResponse<byte[]> send(HttpRequest request) throws Exception {
         return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 

@@ -23,7 +23,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Builds test images in memory: ImageIO-written files, hand-made headers and segments. */
-final class TestImages {
+public final class TestImages {
 
     /** 3x2 lossless WebP: red, green, blue / white, black, (10, 20, 30); written by Pillow. */
     static final String WEBP_LOSSLESS =
@@ -58,7 +58,7 @@ final class TestImages {
         return write(image, "png");
     }
 
-    static byte[] jpeg(BufferedImage image) {
+    public static byte[] jpeg(BufferedImage image) {
         return jpeg(image, 1.0f, false);
     }
 
@@ -144,7 +144,7 @@ final class TestImages {
     }
 
     /** Inserts a marker segment right after a JPEG's SOI. */
-    static byte[] insertAfterSoi(byte[] jpeg, byte[] segment) {
+    public static byte[] insertAfterSoi(byte[] jpeg, byte[] segment) {
         return ByteBuffer.allocate(jpeg.length + segment.length)
                 .put(jpeg, 0, 2).put(segment).put(jpeg, 2, jpeg.length - 2).array();
     }
@@ -161,7 +161,7 @@ final class TestImages {
      * @param orientation the value of tag 0x0112
      * @param littleEndian "II" (Intel) or "MM" (Motorola) byte order
      */
-    static byte[] exifSegment(int orientation, boolean littleEndian) {
+    public static byte[] exifSegment(int orientation, boolean littleEndian) {
         ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 2 * 12 + 4)
                 .order(littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         tiff.put((byte) (littleEndian ? 'I' : 'M')).put((byte) (littleEndian ? 'I' : 'M')).putShort((short) 42).putInt(8);

@@ -49,6 +49,31 @@ class SchedulerPolicyTest {
     }
 
     @Test
+    void aClickRunsOnItsOwnLaneWhileTheOnlyWorkerIsBusyAndGoesFirstOnRegularWorkers() {
+        InferenceScheduler scheduler = fixture.scheduler(properties(1, 8, 8));
+        Gate busy = fixture.gate();
+        scheduler.submit(Priority.BACKGROUND, busy.work("busy"));
+        busy.awaitEntered();
+        CompletableFuture<String> waiting = scheduler.submit(Priority.INTERACTIVE, record("I1"));
+        // The regular worker is taken for as long as the gate stays shut; the click does not wait for it.
+        assertThat(SchedulerTesting.resultOf(scheduler.submit(Priority.IMMEDIATE, record("C1")))).isEqualTo("C1");
+        assertThat(started).containsExactly("C1");
+        assertThat(waiting).isNotDone();
+        assertThat(scheduler.estimatedWait(Priority.IMMEDIATE)).isZero();
+
+        // With the lane busy too, a regular worker takes the waiting click before interactive work.
+        Gate lane = fixture.gate();
+        scheduler.submit(Priority.IMMEDIATE, lane.work("lane"));
+        lane.awaitEntered();
+        CompletableFuture<String> click = scheduler.submit(Priority.IMMEDIATE, record("C2"));
+        busy.open();
+        SchedulerTesting.resultOf(click);
+        SchedulerTesting.resultOf(waiting);
+        lane.open();
+        assertThat(started).containsExactly("C1", "C2", "I1");
+    }
+
+    @Test
     void backgroundWorkProgressesWhenNoInteractiveWorkWaits() {
         InferenceScheduler scheduler = fixture.scheduler(properties(1, 8, 8));
 

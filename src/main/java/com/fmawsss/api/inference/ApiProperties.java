@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxClasses most classes per request
  * @param maxScoreElements most values of an uploaded score map
  * @param maxClassNameLength longest accepted class name
+ * @param maxPromptPoints most clicks in one {@code /v1/segments} prompt
  */
 @ConfigurationProperties("fma.api")
 public record ApiProperties(
@@ -19,4 +20,5 @@ public record ApiProperties(
         @DefaultValue("2") int minSide,
         @DefaultValue("20") int maxClasses,
         @DefaultValue("50000000") long maxScoreElements,
-        @DefaultValue("100") int maxClassNameLength) {}
+        @DefaultValue("100") int maxClassNameLength,
+        @DefaultValue("64") int maxPromptPoints) {}

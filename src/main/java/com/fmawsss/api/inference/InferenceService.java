@@ -14,7 +14,6 @@ import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
 import com.fmawsss.sam.AmgProfiles;
 import com.fmawsss.scheduler.Priority;
-import com.fmawsss.scheduler.SchedulerProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,21 +34,21 @@ import org.springframework.stereotype.Service;
 public class InferenceService {
 
     private final PipelineExecutor executor;
+    private final SynchronousAdmission admission;
     private final AmgProfileResolver amgProfiles;
-    private final SchedulerProperties schedulerProperties;
     private final ResponseMetadata metadata;
 
-    public InferenceService(PipelineExecutor executor, AmgProfileResolver amgProfiles, SchedulerProperties schedulerProperties,
+    public InferenceService(PipelineExecutor executor, SynchronousAdmission admission, AmgProfileResolver amgProfiles,
             ModelBundle bundle) {
         this.executor = executor;
+        this.admission = admission;
         this.amgProfiles = amgProfiles;
-        this.schedulerProperties = schedulerProperties;
         this.metadata = new ResponseMetadata(bundle);
     }
 
     /** The synchronous limit: estimated queue wait plus service time must fit it. */
     public Duration synchronousLimit() {
-        return schedulerProperties.requestTimeout();
+        return admission.limit();
     }
 
     public Estimate estimate(InferenceRequest request) {
@@ -65,20 +64,7 @@ public class InferenceService {
     public PipelineSubmission<LabelMapResult> submitSynchronous(InferenceRequest request) {
         Estimate estimate = estimate(request);
         Duration limit = synchronousLimit();
-        if (estimate.service().compareTo(limit) > 0) {
-            executor.costs().noteRefusal();
-            throw tooSlow(request, estimate, limit);
-        }
-        Duration wait = executor.estimatedWait(Priority.INTERACTIVE);
-        if (wait.plus(estimate.service()).compareTo(limit) > 0) {
-            long retry = Math.max(1, ceilSeconds(wait));
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, ProblemTypes.BUSY, "Busy",
-                    "the work queued ahead needs about " + retry + " s and this request about "
-                            + ceilSeconds(estimate.service()) + " s, more than the synchronous limit of "
-                            + limit.toSeconds() + " s; retry after " + retry + " s, or send it with 'Prefer: respond-async'",
-                    Map.of("retryAfterSeconds", retry, "estimatedSeconds", seconds(estimate.service()),
-                            "queuedAheadSeconds", seconds(wait), "limitSeconds", limit.toSeconds()), retry);
-        }
+        admission.admit(estimate, Priority.INTERACTIVE, () -> tooSlow(request, estimate, limit));
         return submit(request, Scheduling.of(Priority.INTERACTIVE, limit), estimate);
     }
 
@@ -155,10 +141,10 @@ public class InferenceService {
     }
 
     private static double seconds(Duration d) {
-        return Math.round(d.toMillis() / 100.0) / 10.0;
+        return SynchronousAdmission.seconds(d);
     }
 
     private static long ceilSeconds(Duration d) {
-        return (d.toMillis() + 999) / 1000;
+        return SynchronousAdmission.ceilSeconds(d);
     }
 }

@@ -110,7 +110,8 @@ public class RequestReader {
         return new InferenceRequest(Endpoint.REFINE, decoded, names, null, amgChoice, tensor, a, Set.of());
     }
 
-    private DecodedImage decode(MultipartFile file) {
+    /** The multipart part 'image', decoded within the API's limits. */
+    public DecodedImage decode(MultipartFile file) {
         if (file == null || file.isEmpty()) {
             throw ApiProblem.badRequest("the multipart part 'image' is missing or empty");
         }
@@ -190,7 +191,8 @@ public class RequestReader {
         return out;
     }
 
-    private AmgChoice amg(String profile, Integer grid) {
+    /** A mask-generation profile and grid size as a request names them (the default when blank). */
+    public AmgChoice amg(String profile, Integer grid) {
         String name = profile == null || profile.isBlank() ? null : profile.strip();
         if (name != null && !AmgProfiles.names().contains(name)) {
             throw new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.UNKNOWN_AMG_PROFILE,

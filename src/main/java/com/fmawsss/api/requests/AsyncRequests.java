@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,9 +58,17 @@ public class AsyncRequests {
     /** A stored outcome, read back for an answer. */
     public record Outcome(AsyncState state, byte[] body, int status, String promptSet, String classTable) {}
 
+    /**
+     * A finished result as the endpoint answers it, in both media types.
+     *
+     * @param promptSet the prompt version that produced it, or {@code null}
+     * @param classTable the PNG's class table ({@code X-Class-Table}), or {@code null} when the PNG has none
+     */
+    public record Rendered(byte[] json, byte[] png, String promptSet, String classTable) {}
+
     private static final class Entry {
         volatile AsyncRecord record;
-        volatile PipelineSubmission<LabelMapResult> submission;
+        volatile PipelineSubmission<?> submission;
 
         Entry(AsyncRecord record) {
             this.record = record;
@@ -99,6 +109,21 @@ public class AsyncRequests {
      * @throws ApiProblem 429 when {@code fma.requests.max-pending} requests are already pending
      */
     public RequestStatus submit(InferenceRequest request) {
+        return submit(request.endpoint().path(), request.amg() == null ? null : request.amg().profile(),
+                queueTimeout -> service.submitAsynchronous(request, queueTimeout), AsyncRequests::labelMap);
+    }
+
+    /**
+     * Schedules any endpoint's work and returns its status (queued).
+     *
+     * @param endpoint the endpoint's path, for the status
+     * @param amgProfile the mask-generation profile, or {@code null}
+     * @param submit submits the work with the longest time it may wait to start
+     * @param render the finished result in JSON and PNG
+     * @throws ApiProblem 429 when {@code fma.requests.max-pending} requests are already pending
+     */
+    public <T> RequestStatus submit(String endpoint, String amgProfile, Function<Duration, PipelineSubmission<T>> submit,
+            Function<T, Rendered> render) {
         synchronized (this) {
             if (count(AsyncState.QUEUED) + count(AsyncState.RUNNING) >= properties.maxPending()) {
                 long retry = Math.max(1, executor.estimatedWait(Priority.ASYNC).toSeconds());
@@ -108,15 +133,14 @@ public class AsyncRequests {
             }
         }
         String id = newId();
-        PipelineSubmission<LabelMapResult> submission = service.submitAsynchronous(request, properties.queueTimeout());
-        AsyncRecord record = new AsyncRecord(id, request.endpoint().path(), AsyncState.QUEUED, clock.instant(), null,
-                request.amg() == null ? null : request.amg().profile(), seconds(submission.estimate().service()), null, null,
-                null, null, 0);
+        PipelineSubmission<T> submission = submit.apply(properties.queueTimeout());
+        AsyncRecord record = new AsyncRecord(id, endpoint, AsyncState.QUEUED, clock.instant(), null, amgProfile,
+                seconds(submission.estimate().service()), null, null, null, null, 0);
         Entry entry = new Entry(record);
         entry.submission = submission;
         entries.put(id, entry);
         store.save(record);
-        submission.result().whenComplete((result, failure) -> complete(entry, result, failure));
+        submission.result().whenComplete((result, failure) -> complete(entry, () -> render.apply(result), failure));
         return status(entry);
     }
 
@@ -157,7 +181,7 @@ public class AsyncRequests {
             return false;
         }
         Entry entry = found.get();
-        PipelineSubmission<LabelMapResult> submission = entry.submission;
+        PipelineSubmission<?> submission = entry.submission;
         if (submission != null && !entry.record.state().finished()) {
             submission.cancel("cancelled by DELETE");
             return true;
@@ -177,17 +201,29 @@ public class AsyncRequests {
         }
     }
 
-    private void complete(Entry entry, LabelMapResult result, Throwable failure) {
+    private static Rendered labelMap(LabelMapResult result) {
+        return new Rendered(JSON.writeValueAsBytes(ResponseRenderer.json(result)),
+                LabelMapPng.encode(result.labels(), result.width(), result.height()), result.metadata().prompts().id(),
+                ResponseRenderer.classTable(result.classes()));
+    }
+
+    /** @param result renders the result (called only when the work succeeded) */
+    private void complete(Entry entry, Supplier<Rendered> result, Throwable failure) {
         AsyncRecord record = entry.record;
         Instant now = clock.instant();
         AsyncRecord done;
+        Rendered rendered = null;
+        if (failure == null) {
+            try {
+                rendered = result.get();
+            } catch (RuntimeException e) {
+                failure = e; // answered as the problem it is, never left running
+            }
+        }
         try {
-            if (failure == null) {
-                byte[] json = JSON.writeValueAsBytes(ResponseRenderer.json(result));
-                byte[] png = LabelMapPng.encode(result.labels(), result.width(), result.height());
-                long bytes = store.writeResult(record.id(), json, png);
-                done = record.finish(AsyncState.SUCCEEDED, now, null, null, result.metadata().prompts().id(),
-                        ResponseRenderer.classTable(result.classes()), bytes);
+            if (rendered != null) {
+                long bytes = store.writeResult(record.id(), rendered.json(), rendered.png());
+                done = record.finish(AsyncState.SUCCEEDED, now, null, null, rendered.promptSet(), rendered.classTable(), bytes);
             } else if (PipelineSubmission.isCancellation(failure)) {
                 done = record.finish(AsyncState.CANCELLED, now, 410, "cancelled", null, null, 0);
             } else {
@@ -212,7 +248,7 @@ public class AsyncRequests {
     }
 
     private RequestStatus status(Entry entry) {
-        PipelineSubmission<LabelMapResult> submission = entry.submission;
+        PipelineSubmission<?> submission = entry.submission;
         Duration queuedAhead = submission == null ? Duration.ZERO : executor.estimatedWait(Priority.ASYNC);
         return RequestStatusView.of(entry.record, submission, clock.instant(), queuedAhead, properties.resultTtl());
     }

@@ -62,10 +62,17 @@ public class AsyncRequestsController {
         AsyncRequests.Outcome o = outcome.get();
         return switch (o.state()) {
             case SUCCEEDED -> {
-                var builder = ResponseEntity.ok().header(ResponseRenderer.PROMPT_SET, o.promptSet());
-                yield png
-                        ? builder.contentType(MediaType.IMAGE_PNG).header(ResponseRenderer.CLASS_TABLE, o.classTable()).body(o.body())
-                        : builder.contentType(MediaType.APPLICATION_JSON).body(o.body());
+                var builder = ResponseEntity.ok();
+                if (o.promptSet() != null) {
+                    builder.header(ResponseRenderer.PROMPT_SET, o.promptSet());
+                }
+                if (!png) {
+                    yield builder.contentType(MediaType.APPLICATION_JSON).body(o.body());
+                }
+                if (o.classTable() != null) {
+                    builder.header(ResponseRenderer.CLASS_TABLE, o.classTable());
+                }
+                yield builder.contentType(MediaType.IMAGE_PNG).body(o.body());
             }
             case FAILED -> ResponseEntity.status(o.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(o.body());
             default -> throw new ApiProblem(HttpStatus.GONE, ProblemTypes.REQUEST_GONE, "Request gone",

@@ -1,15 +1,15 @@
-package com.fmawsss.api;
+package com.fmawsss.api.requests;
 
 import java.util.List;
 import java.util.Locale;
 
 /** The {@code Prefer} request header (RFC 7240): only the {@code respond-async} preference matters here. */
-final class PreferHeader {
+public final class PreferHeader {
 
     private PreferHeader() {}
 
     /** Whether any of the header's values holds the {@code respond-async} preference (parameters ignored). */
-    static boolean respondAsync(List<String> values) {
+    public static boolean respondAsync(List<String> values) {
         if (values == null) {
             return false;
         }
