@@ -196,9 +196,7 @@ public final class FmaPipeline {
      * @param scores {@code [C, h, w]} scores
      */
     public static SeedMap refine(List<QuasiSuperpixel> masks, FloatTensor scores, int height, int width, double alpha) {
-        FloatTensor full = scores.dim(1) == height && scores.dim(2) == width
-                ? scores
-                : ScoreMaps.upsampleBilinear(scores, height, width);
+        FloatTensor full = ScoreMaps.upsampleBilinear(scores, height, width);
         return SamsSeeder.seed(masks, full, alpha);
     }
 

@@ -22,9 +22,7 @@ public final class DenseSeeds {
      * @return row-major labels, 0 = background, c + 1 = class c
      */
     public static int[] label(FloatTensor scores, int height, int width, double alpha) {
-        FloatTensor full = scores.dim(1) == height && scores.dim(2) == width
-                ? scores
-                : ScoreMaps.upsampleBilinear(scores, height, width);
+        FloatTensor full = ScoreMaps.upsampleBilinear(scores, height, width);
         int classes = full.dim(0);
         int pixels = height * width;
         float[] data = full.data();

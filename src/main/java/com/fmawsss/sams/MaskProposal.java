@@ -26,9 +26,7 @@ public final class MaskProposal {
      * @param scores {@code [C, h, w]} per-class scores at any resolution
      */
     public static Scored score(boolean[] mask, FloatTensor scores, int height, int width, double alpha) {
-        FloatTensor full = scores.dim(1) == height && scores.dim(2) == width
-                ? scores
-                : ScoreMaps.upsampleBilinear(scores, height, width);
+        FloatTensor full = ScoreMaps.upsampleBilinear(scores, height, width);
         int classes = full.dim(0);
         int pixels = height * width;
         float[] data = full.data();
