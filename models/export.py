@@ -5,10 +5,10 @@ Real models (needs the weights: a Hugging Face hub id with internet access, or a
 
     python models/export.py --clip openai/clip-vit-base-patch16 --sam facebook/sam-vit-huge --out bundles/vit-b16-sam-h
     python models/export.py --clip /data/hf/clip-vit-base-patch16 --sam /data/hf/sam-vit-huge --dtype fp16 --out bundles/gpu
-    python models/export.py --clip openai/clip-vit-base-patch16 --sam facebook/sam-vit-huge --bf16-variants --out bundles/bf16
 
-``--bf16-variants`` adds bf16 copies of the two heavy modules to an fp32 bundle; the service picks
-them at run time (``fma.dtype=auto|fp32|bf16``) where the hardware has fast bf16.
+An fp32 bundle also carries bf16 copies of the two heavy modules (``--no-bf16-variants`` leaves them
+out); the service times both on its machine at the first start and runs the faster one whose outputs
+stay within ``fma.dtype-max-error`` of fp32 (``fma.dtype=auto``; ``fp32`` or ``bf16`` force one).
 
 The projects' own checkpoint files (docs/checkpoints.md): SAM's ``sam_vit_{b,l,h}_*.pth`` and OpenAI's
 ``ViT-B-16.pt`` (TorchScript archive or plain state dict); sizes are read from the tensor shapes:
@@ -63,9 +63,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "from the tensor shapes and, if given, must agree")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tiny / random-weight models")
     parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16 for GPU bundles")
-    parser.add_argument("--bf16-variants", action="store_true",
-                        help="also store bf16 versions of the CLIP vision trunk and SAM image encoder (fp32 bundles); "
-                             "the service runs them where the hardware has fast bf16 (fma.dtype)")
+    parser.add_argument("--bf16-variants", action=argparse.BooleanOptionalAction, default=None,
+                        help="also store bf16 versions of the CLIP vision trunk and SAM image encoder (default: on for "
+                             "fp32 bundles); the service measures both at its first start and runs the faster one "
+                             "within its accuracy budget (fma.dtype=auto)")
     parser.add_argument("--force", action="store_true", help="replace an existing bundle directory")
     args = parser.parse_args(argv)
     if args.random_weights and args.sam_arch is None:
@@ -140,6 +141,8 @@ def main(argv=None) -> int:
     if args.bf16_variants and dtype != torch.float32:
         print("--bf16-variants needs an fp32 bundle (--dtype fp32)", file=sys.stderr)
         return 2
+    if args.bf16_variants is None:
+        args.bf16_variants = dtype == torch.float32
     if args.tiny and args.random_weights:
         print("--tiny and --random-weights are exclusive", file=sys.stderr)
         return 2

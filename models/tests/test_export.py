@@ -32,7 +32,8 @@ def assert_close(actual: torch.Tensor, reference: torch.Tensor, rel: float = REL
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "tiny"
-    assert export.main(["--tiny", "--seed", "3", "--bf16-variants", "--out", str(out)]) == 0
+    # No flag: an fp32 bundle carries the bf16 variants by default.
+    assert export.main(["--tiny", "--seed", "3", "--out", str(out)]) == 0
     return out
 
 
@@ -299,6 +300,13 @@ def test_bf16_variants_need_an_fp32_bundle(tmp_path):
     assert export.main(["--tiny", "--dtype", "fp16", "--bf16-variants", "--out", str(tmp_path / "x")]) == 2
 
 
+def test_bf16_variants_can_be_left_out(tmp_path):
+    assert export.main(["--tiny", "--seed", "3", "--no-bf16-variants", "--out", str(tmp_path / "plain")]) == 0
+    manifest = json.loads((tmp_path / "plain" / "manifest.json").read_text())
+    assert not manifest.get("computeVariants")
+    assert not any(name.endswith(".bf16.pt") for name in manifest["files"])
+
+
 @pytest.mark.parametrize("points", [1, 17, 64])
 def test_sam_mask_decoder_matches_hf_for_any_point_batch(modules, hf_sam, points):
     generator = torch.Generator().manual_seed(points)
@@ -394,6 +402,7 @@ def fp16_bundle(tmp_path_factory):
 def test_fp16_bundle_is_half_precision_and_close_to_fp32(fp16_bundle, modules):
     manifest = json.loads((fp16_bundle / "manifest.json").read_text())
     assert manifest["dtype"] == "float16"
+    assert not manifest.get("computeVariants")  # variants are for fp32 bundles only
     trunk16 = torch.jit.load(str(fp16_bundle / "clip/vision_trunk.pt")).eval()
     assert all(p.dtype == torch.float16 for p in trunk16.parameters())
     pixels = images(*SIZES[0], seed=21)

@@ -1,6 +1,7 @@
 package com.fmawsss.batch;
 
 import com.fmawsss.bulkseeding.SeedOutputs;
+import com.fmawsss.pipeline.ModelSetup;
 import com.fmawsss.datasets.DatasetFormat;
 import com.fmawsss.datasets.DatasetSpec;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.util.Set;
  * @param device {@code auto}, {@code cpu} or {@code cuda:N}
  * @param dtype arithmetic of the heavy modules, as the service's {@code fma.dtype}: {@code auto},
  *     {@code fp32} or {@code bf16}
+ * @param dtypeMaxError accuracy budget of {@code dtype auto}, as the service's {@code fma.dtype-max-error}
  * @param extras output files besides the PNG
  * @param prefetch images decoded ahead on a background thread (0: decode in line)
  * @param threads libtorch intra-op threads (0: libtorch's default)
@@ -51,6 +53,7 @@ public record SeedBatchOptions(
         String amgProfile,
         String device,
         String dtype,
+        double dtypeMaxError,
         Set<SeedOutputs.Extra> extras,
         int prefetch,
         int threads,
@@ -74,7 +77,8 @@ public record SeedBatchOptions(
               shard index: --index, else $JOB_COMPLETION_INDEX, else $SLURM_ARRAY_TASK_ID - $SLURM_ARRAY_TASK_MIN
               shard count: --shards, else $SLURM_ARRAY_TASK_COUNT, else 1
               bundle: --bundle, else $FMA_BUNDLE_DIR (required); state: --state, else $FMA_STATE_DIR, else ./var
-              device, dtype: --device/--dtype, else $FMA_DEVICE/$FMA_DTYPE, else auto (as the service)
+              device, dtype: --device/--dtype, else $FMA_DEVICE/$FMA_DTYPE, else auto (as the service;
+              auto measures the bundle's precisions once per machine, budget $FMA_DTYPE_MAX_ERROR, default 0.05)
             exit codes: 0 done, 64 usage, 78 configuration (both: retrying cannot help), 75 I/O, 1 unexpected""";
 
     public static SeedBatchOptions parse(List<String> args, Map<String, String> env) {
@@ -134,6 +138,8 @@ public record SeedBatchOptions(
                 line.value("prompt-file").map(Path::of), state, line.value("amg").orElse("auto"),
                 line.value("device").or(() -> Optional.ofNullable(blankToNull(env.get("FMA_DEVICE")))).orElse("auto"),
                 dtype(line.value("dtype").or(() -> Optional.ofNullable(blankToNull(env.get("FMA_DTYPE")))).orElse("auto")),
+                Optional.ofNullable(blankToNull(env.get("FMA_DTYPE_MAX_ERROR"))).map(SeedBatchOptions::maxError)
+                        .orElse(ModelSetup.DEFAULT_DTYPE_MAX_ERROR),
                 extras,
                 line.value("prefetch").map(v -> CommandLine.nonNegative("--prefetch", v)).orElse(2),
                 line.value("threads").map(v -> CommandLine.nonNegative("--threads", v)).orElse(0),
@@ -152,6 +158,18 @@ public record SeedBatchOptions(
             throw BatchException.usage("--format must be voc, coco or jsonl, got '" + formatText + "'");
         }
         return new DatasetSpec(format, root.toAbsolutePath().normalize(), line.value("split").orElse("train"));
+    }
+
+    private static double maxError(String value) {
+        try {
+            double error = Double.parseDouble(value.strip());
+            if (error >= 0) {
+                return error;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw BatchException.usage("FMA_DTYPE_MAX_ERROR must be a number >= 0, got '" + value + "'");
     }
 
     private static String dtype(String value) {

@@ -61,7 +61,7 @@ final class SeedModels implements AutoCloseable {
         BundleVerifier verifier = new BundleVerifier();
         boolean packagedDemo = SeedBatchOptions.DEMO_BUNDLE.equals(options.bundle());
         ModelSetup.Settings settings = new ModelSetup.Settings(packagedDemo ? null : Path.of(options.bundle()),
-                options.stateDir(), options.device(), options.dtype(), options.threads(), 0);
+                options.stateDir(), options.device(), options.dtype(), options.dtypeMaxError(), options.threads(), 0);
         ModelBundle bundle = null;
         try {
             bundle = ModelSetup.loadBundle(settings, verifier, SeedModels.class.getClassLoader());

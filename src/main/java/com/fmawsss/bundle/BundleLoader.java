@@ -93,7 +93,7 @@ public final class BundleLoader {
         }
     }
 
-    private static ZooModel<NDList, NDList> loadModule(
+    static ZooModel<NDList, NDList> loadModule(
             Path dir, BundleManifest manifest, BundleModule module, String path, Device device) {
         Path file = BundleVerifier.resolveInside(dir, path);
         String fileName = file.getFileName().toString();

@@ -1,5 +1,6 @@
 package com.fmawsss.bundle;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -56,37 +57,40 @@ public enum ComputePrecision {
         return variantKey == null || !manifest.computeVariants().getOrDefault(variantKey, Map.of()).isEmpty();
     }
 
-    /**
-     * Resolves {@code fma.dtype}.
-     *
-     * <p>{@code auto} picks bf16 only when the bundle carries bf16 variants, the device computes
-     * bf16 natively, and the bundle is not the demo bundle (whose outputs the Python references
-     * and the equivalence tests are written against).
-     *
-     * @param setting {@code auto}, {@code fp32} or {@code bf16}
-     * @param manifest the verified manifest
-     * @param demo whether the bundle is the demo bundle
-     * @param fastBf16 whether the device has fast bf16 ({@link Bf16Hardware})
-     * @throws BundleException when bf16 is requested from a bundle without bf16 variants
-     */
-    public static ComputePrecision resolve(
-            String setting, BundleManifest manifest, boolean demo, boolean fastBf16) {
-        String s = setting == null ? "auto" : setting.trim();
-        return switch (s) {
-            case "fp32" -> FP32;
-            case "bf16" -> {
-                if (!BF16.availableIn(manifest)) {
-                    throw BundleException.forFile(
-                            BundleManifest.FILE_NAME,
-                            "lists no bf16 variants, but fma.dtype is bf16 — export the bundle with"
-                                    + " models/export.py --bf16-variants, or set fma.dtype to auto or"
-                                    + " fp32");
-                }
-                yield BF16;
+    /** The precision {@code fma.dtype} names ({@code fp32}, {@code bf16}). */
+    public static ComputePrecision of(String setting) {
+        for (ComputePrecision p : values()) {
+            if (p.setting.equals(setting)) {
+                return p;
             }
-            case "auto" -> BF16.availableIn(manifest) && fastBf16 && !demo ? BF16 : FP32;
-            default -> throw new IllegalArgumentException(
-                    "fma.dtype '" + setting + "' is not one of auto, fp32, bf16");
-        };
+        }
+        throw new IllegalArgumentException("no precision '" + setting + "'");
+    }
+
+    /**
+     * Resolves an explicit {@code fma.dtype}; {@code auto} is fp32 here, for random weights (the
+     * demo bundle, whose outputs the Python references and the equivalence tests are written
+     * against): for real weights {@link PrecisionProbe} measures instead.
+     *
+     * @throws BundleException when a precision the bundle has no variants for is requested
+     */
+    public static ComputePrecision resolve(String setting, BundleManifest manifest) {
+        String s = setting == null ? "auto" : setting.trim();
+        if (s.equals("auto")) {
+            return FP32;
+        }
+        ComputePrecision precision;
+        try {
+            precision = of(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("fma.dtype '" + setting + "' is not one of auto, "
+                    + String.join(", ", Arrays.stream(values()).map(ComputePrecision::setting).toList()));
+        }
+        if (!precision.availableIn(manifest)) {
+            throw BundleException.forFile(BundleManifest.FILE_NAME, "lists no " + precision.setting()
+                    + " variants, but fma.dtype is " + precision.setting() + " — export the bundle with models/export.py"
+                    + " (which writes the variants by default), or set fma.dtype to auto or fp32");
+        }
+        return precision;
     }
 }

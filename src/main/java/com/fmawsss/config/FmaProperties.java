@@ -1,5 +1,7 @@
 package com.fmawsss.config;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -28,9 +30,11 @@ import java.util.List;
  *   <li>{@code fma.device} ({@code FMA_DEVICE}): {@code auto} (default: {@code cuda:0} when PyTorch
  *       sees a GPU, else {@code cpu}), {@code cpu} or {@code cuda:N}.
  *   <li>{@code fma.dtype} ({@code FMA_DTYPE}): arithmetic of the CLIP vision trunk and SAM image
- *       encoder: {@code auto} (default: bf16 when the bundle carries bf16 variants and the device
- *       has fast bf16, an AMX CPU or a CUDA GPU of capability 8.0 or later, else fp32; the demo
- *       bundle stays fp32), {@code fp32} or {@code bf16}.
+ *       encoder: {@code auto} (default: every precision the bundle carries is timed on this machine
+ *       at the first start and the fastest within {@code fma.dtype-max-error} of fp32 is kept; the
+ *       demo bundle stays fp32), {@code fp32} or {@code bf16}.
+ *   <li>{@code fma.dtype-max-error} ({@code FMA_DTYPE_MAX_ERROR}): accuracy budget of {@code auto},
+ *       the largest difference from fp32's outputs relative to their largest value (default 0.05).
  * </ul>
  *
  * @param bundle model bundle settings
@@ -39,6 +43,7 @@ import java.util.List;
  * @param admin admin API settings
  * @param device device spec: {@code auto}, {@code cpu} or {@code cuda:N}
  * @param dtype compute precision: {@code auto}, {@code fp32} or {@code bf16}
+ * @param dtypeMaxError accuracy budget of {@code dtype=auto}, a fraction of fp32's largest output
  */
 @Validated
 @ConfigurationProperties(prefix = "fma")
@@ -56,7 +61,8 @@ public record FmaProperties(
         @DefaultValue("auto")
                 @NotNull
                 @Pattern(regexp = "auto|fp32|bf16", message = "must be auto, fp32 or bf16")
-                String dtype) {
+                String dtype,
+        @DefaultValue("0.05") @DecimalMin("0") @DecimalMax("1") double dtypeMaxError) {
 
     /** Default state directory, relative to the working directory. */
     public static final Path DEFAULT_STATE_DIR = Path.of("var");

@@ -43,7 +43,7 @@ public class ModelConfiguration {
             @Value("${fma.torch.intra-op-threads:0}") int intraOpThreads,
             @Value("${fma.torch.inter-op-threads:0}") int interOpThreads) {
         ModelSetup.Settings settings = new ModelSetup.Settings(properties.bundle().dir(), properties.state().dir(),
-                properties.device(), properties.dtype(), intraOpThreads, interOpThreads);
+                properties.device(), properties.dtype(), properties.dtypeMaxError(), intraOpThreads, interOpThreads);
         return ModelSetup.loadBundle(settings, verifier, resourceLoader.getClassLoader());
     }
 

@@ -1,7 +1,6 @@
 package com.fmawsss.pipeline;
 
 import ai.djl.Device;
-import com.fmawsss.bundle.Bf16Hardware;
 import com.fmawsss.bundle.BundleLoader;
 import com.fmawsss.bundle.BundleManifest;
 import com.fmawsss.bundle.BundleVerifier;
@@ -9,6 +8,7 @@ import com.fmawsss.bundle.ComputePrecision;
 import com.fmawsss.bundle.DemoBundle;
 import com.fmawsss.bundle.Devices;
 import com.fmawsss.bundle.ModelBundle;
+import com.fmawsss.bundle.PrecisionProbe;
 import com.fmawsss.bundle.TorchThreads;
 import com.fmawsss.cam.CamEngine;
 import com.fmawsss.prompts.PromptRegistry;
@@ -17,8 +17,6 @@ import com.fmawsss.sam.QuasiSuperpixelService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * How a process sets up its models, the same for the service (Spring's {@link ModelConfiguration})
@@ -28,10 +26,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelSetup {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ModelSetup.class);
-
     /** Subdirectory of the state directory holding the prompt store. */
     public static final String PROMPTS_DIR = "prompts";
+
+    /** Subdirectory of the state directory keeping the measured precision choice per bundle and machine. */
+    public static final String PRECISION_DIR = "precision";
+
+    /** Default accuracy budget of {@code fma.dtype=auto}: see {@link Settings#dtypeMaxError}. */
+    public static final double DEFAULT_DTYPE_MAX_ERROR = 0.05;
 
     /** Subdirectory of the state directory holding the quasi-superpixel disk cache. */
     public static final String SUPERPIXELS_DIR = "superpixels";
@@ -43,20 +45,23 @@ public final class ModelSetup {
      * @param bundleDir the bundle directory; {@code null} for the random-weight demo bundle in the jar
      * @param stateDir durable state (prompt store, the unpacked demo bundle, caches)
      * @param device {@code auto}, {@code cpu} or {@code cuda:N} ({@code fma.device})
-     * @param dtype {@code auto}, {@code fp32} or {@code bf16} ({@code fma.dtype})
+     * @param dtype {@code auto}, {@code fp32} or {@code bf16} ({@code fma.dtype}); {@code auto}
+     *     measures every precision the bundle carries and takes the fastest within {@code dtypeMaxError}
+     * @param dtypeMaxError accuracy budget of {@code auto}: the largest difference of a variant's
+     *     heavy-module outputs from fp32's, relative to fp32's largest value ({@code fma.dtype-max-error})
      * @param intraOpThreads libtorch intra-op threads, 0 for libtorch's default
      * @param interOpThreads libtorch inter-op threads, 0 for libtorch's default
      */
-    public record Settings(Path bundleDir, Path stateDir, String device, String dtype, int intraOpThreads,
-            int interOpThreads) {}
+    public record Settings(Path bundleDir, Path stateDir, String device, String dtype, double dtypeMaxError,
+            int intraOpThreads, int interOpThreads) {}
 
     private ModelSetup() {}
 
     /**
      * Verifies the bundle (format, SHA-256 of every file) and loads it on the device at the
-     * precision {@code dtype} resolves to. A bundle of random weights (the demo bundle, or any
-     * bundle exported {@code --tiny}) is flagged as such: it always runs fp32 and the demo
-     * mask-generation profile.
+     * precision {@code dtype} resolves to ({@code auto}: measured, {@link PrecisionProbe}). A tiny
+     * bundle of random weights (the demo bundle, or any bundle exported {@code --tiny}) is flagged as
+     * such: {@code auto} runs it fp32, and it gets the demo mask-generation profile.
      *
      * @param demoJar the class loader holding the packaged demo bundle
      */
@@ -67,13 +72,14 @@ public final class ModelSetup {
         BundleManifest manifest = verifier.verify(dir);
         boolean randomWeights = packaged || manifest.tiny();
         Device device = Devices.resolve(settings.device());
-        boolean fastBf16 = Bf16Hardware.fast(device);
-        ComputePrecision precision = ComputePrecision.resolve(settings.dtype(), manifest, randomWeights, fastBf16);
-        if (precision == ComputePrecision.BF16 && !fastBf16) {
-            LOG.warn("dtype is bf16 but {} has no fast bf16 (AMX-BF16, or CUDA capability >= 8.0): expect it to be slower"
-                    + " than fp32", Devices.name(device));
-        }
+        ComputePrecision precision = isAuto(settings.dtype()) && !randomWeights
+                ? PrecisionProbe.choose(dir, manifest, device, settings.dtypeMaxError(), settings.stateDir().resolve(PRECISION_DIR))
+                : ComputePrecision.resolve(settings.dtype(), manifest);
         return new BundleLoader().load(dir, manifest, device, randomWeights, precision);
+    }
+
+    private static boolean isAuto(String dtype) {
+        return dtype == null || dtype.isBlank() || dtype.strip().equals("auto");
     }
 
     /** The prompt store under the state directory, created when missing. */

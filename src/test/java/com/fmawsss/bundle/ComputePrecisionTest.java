@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code fma.dtype} resolution, bf16 hardware detection and the manifest's {@code computeVariants}. */
+/** {@code fma.dtype} resolution and the manifest's {@code computeVariants}. */
 class ComputePrecisionTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -35,22 +35,22 @@ class ComputePrecisionTest {
     }
 
     @Test
-    void autoPicksBf16OnlyWithVariantsFastHardwareAndARealBundle() throws IOException {
+    void explicitSettingsAreHonouredAndAutoIsFp32WithoutMeasuring() throws IOException {
         BundleManifest with = parse(demoManifest());
         ObjectNode tree = demoManifest();
         tree.remove("computeVariants");
         BundleManifest without = parse(tree);
-        assertThat(ComputePrecision.resolve("auto", with, false, true)).isEqualTo(ComputePrecision.BF16);
-        assertThat(ComputePrecision.resolve("auto", with, false, false)).isEqualTo(ComputePrecision.FP32);
-        assertThat(ComputePrecision.resolve("auto", with, true, true)).isEqualTo(ComputePrecision.FP32);
-        assertThat(ComputePrecision.resolve("auto", without, false, true)).isEqualTo(ComputePrecision.FP32);
-        assertThat(ComputePrecision.resolve("fp32", with, false, true)).isEqualTo(ComputePrecision.FP32);
-        assertThat(ComputePrecision.resolve("bf16", with, true, false)).isEqualTo(ComputePrecision.BF16);
-        assertThatThrownBy(() -> ComputePrecision.resolve("bf16", without, false, true))
+        assertThat(ComputePrecision.resolve("auto", with)).isEqualTo(ComputePrecision.FP32);
+        assertThat(ComputePrecision.resolve(null, with)).isEqualTo(ComputePrecision.FP32);
+        assertThat(ComputePrecision.resolve(" bf16 ", with)).isEqualTo(ComputePrecision.BF16);
+        assertThat(ComputePrecision.resolve("fp32", without)).isEqualTo(ComputePrecision.FP32);
+        assertThat(ComputePrecision.BF16.availableIn(without)).isFalse();
+        assertThatThrownBy(() -> ComputePrecision.resolve("bf16", without))
                 .isInstanceOf(BundleException.class)
-                .hasMessageContaining("--bf16-variants");
-        assertThatThrownBy(() -> ComputePrecision.resolve("fp16", with, false, true))
-                .isInstanceOf(IllegalArgumentException.class);
+                .hasMessageContaining("models/export.py");
+        assertThatThrownBy(() -> ComputePrecision.resolve("fp16", with))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auto, fp32, bf16");
     }
 
     @Test
@@ -61,34 +61,5 @@ class ComputePrecisionTest {
         ObjectNode unknown = demoManifest();
         ((ObjectNode) unknown.get("computeVariants").get("bfloat16")).put("clip/other.pt", "sam/image_encoder.bf16.pt");
         assertThatThrownBy(() -> parse(unknown)).isInstanceOf(BundleException.class).hasMessageContaining("clip/other.pt");
-    }
-
-    @Test
-    void cpuFlagsDecideFastBf16() {
-        String zen4 = "processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n\n"
-                + "processor\t: 1\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n";
-        String sapphire = "flags\t\t: avx512f amx_bf16 amx_tile amx_int8\n";
-        String skylake = "flags\t\t: fpu avx2 avx512f avx512bw avx512_vnni\n";
-        String mixed = "flags\t: amx_bf16\nflags\t: avx2\n";
-        // AVX512-BF16 alone measured slower than fp32 (Bf16Hardware): only AMX counts.
-        assertThat(Bf16Hardware.cpuInfoIsFast(zen4)).isFalse();
-        assertThat(Bf16Hardware.cpuInfoIsFast(sapphire)).isTrue();
-        assertThat(Bf16Hardware.cpuInfoIsFast(skylake)).isFalse();
-        assertThat(Bf16Hardware.cpuInfoIsFast(mixed)).isFalse();
-        assertThat(Bf16Hardware.cpuInfoIsFast("")).isFalse();
-        // A flag name that merely contains the word does not count.
-        assertThat(Bf16Hardware.cpuInfoIsFast("flags\t: amx_bf16x\n")).isFalse();
-    }
-
-    @Test
-    void cudaCapabilityFromAmpereOnIsFast() {
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("80")).isTrue();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("86")).isTrue();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("90")).isTrue();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("100")).isTrue();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("75")).isFalse();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("70")).isFalse();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast(null)).isFalse();
-        assertThat(Bf16Hardware.cudaCapabilityIsFast("x8")).isFalse();
     }
 }

@@ -1,5 +1,6 @@
 package com.fmawsss.config;
 
+import com.fmawsss.pipeline.ModelSetup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,8 @@ class FmaPropertiesTest {
                                 "FMA_DATA_ROOTS", "/data/voc,/data/coco",
                                 "FMA_ADMIN_TOKEN", "s3cret",
                                 "FMA_DEVICE", "cuda:1",
-                                "FMA_DTYPE", "bf16"));
+                                "FMA_DTYPE", "bf16",
+                                "FMA_DTYPE_MAX_ERROR", "0.02"));
 
         assertThat(p.bundle().dir()).isEqualTo(Path.of("/bundles/vit-b16"));
         assertThat(p.state().dir()).isEqualTo(Path.of("/state"));
@@ -51,6 +53,7 @@ class FmaPropertiesTest {
         assertThat(p.admin().toString()).doesNotContain("s3cret");
         assertThat(p.device()).isEqualTo("cuda:1");
         assertThat(p.dtype()).isEqualTo("bf16");
+        assertThat(p.dtypeMaxError()).isEqualTo(0.02);
     }
 
     @Test
@@ -63,5 +66,6 @@ class FmaPropertiesTest {
         assertThat(p.admin().enabled()).isFalse();
         assertThat(p.device()).isEqualTo("auto");
         assertThat(p.dtype()).isEqualTo("auto");
+        assertThat(p.dtypeMaxError()).isEqualTo(ModelSetup.DEFAULT_DTYPE_MAX_ERROR);
     }
 }

@@ -54,7 +54,7 @@ class BundleWithoutPromptDecoderTest {
         ((ObjectNode) manifest.path("files")).remove(BundleModule.SAM_PROMPT_DECODER.path());
         Files.write(bundleDir.resolve("manifest.json"), json.writeValueAsBytes(manifest));
 
-        try (ModelBundle bundle = ModelSetup.loadBundle(new ModelSetup.Settings(bundleDir, dir.resolve("state"), "cpu", "fp32",
+        try (ModelBundle bundle = ModelSetup.loadBundle(new ModelSetup.Settings(bundleDir, dir.resolve("state"), "cpu", "fp32", 0.05,
                 0, 0), new BundleVerifier(), getClass().getClassLoader());
                 InferenceScheduler scheduler = new InferenceScheduler("cpu", SchedulerProperties.defaults())) {
             assertThat(bundle.has(BundleModule.SAM_PROMPT_DECODER)).isFalse();
