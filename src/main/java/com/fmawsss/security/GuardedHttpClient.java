@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -161,19 +160,7 @@ public final class GuardedHttpClient {
      * @param b another
      */
     public static boolean sameOrigin(URI a, URI b) {
-        if (a == null || b == null || a.getScheme() == null || b.getScheme() == null || a.getHost() == null || b.getHost() == null) {
-            return false;
-        }
-        return a.getScheme().equalsIgnoreCase(b.getScheme())
-                && OutboundPolicy.normalizeHost(a.getHost()).equals(OutboundPolicy.normalizeHost(b.getHost()))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() >= 0) {
-            return uri.getPort();
-        }
-        return uri.getScheme().toLowerCase(Locale.ROOT).equals("https") ? 443 : 80;
+        return OutboundPolicy.sameOrigin(a, b);
     }
 
     /** The URL without its query (which may hold signatures or tokens), for messages. */

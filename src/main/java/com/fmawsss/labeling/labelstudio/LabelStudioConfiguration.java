@@ -5,9 +5,9 @@ import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.security.DataRoots;
 import com.fmawsss.security.GuardedHttpClient;
 import com.fmawsss.security.OutboundPolicy;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +32,25 @@ public class LabelStudioConfiguration {
      */
     @Bean
     public GuardedHttpClient labelStudioHttp(LabelStudioProperties properties) {
-        List<String> hosts = new ArrayList<>(properties.allowedHosts());
-        if (properties.url() != null && properties.url().getHost() != null) {
-            String host = properties.url().getHost();
-            hosts.add(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
-        }
-        OutboundPolicy policy = new OutboundPolicy(hosts, properties.allowLoopback(), properties.allowPrivateAddresses(),
-                OutboundPolicy.systemResolver());
+        OutboundPolicy policy = outboundPolicy(properties, OutboundPolicy.systemResolver());
         LOG.info("Label Studio integration: {} (images from {})", properties, policy.allowedHosts());
         return new GuardedHttpClient(policy, Duration.ofSeconds(Math.min(10, Math.max(1, properties.fetchTimeout().toSeconds()))),
                 properties.fetchTimeout(), properties.maxRedirects());
+    }
+
+    /**
+     * What the integration may reach: the Label Studio origin at whatever address it has (a Label
+     * Studio beside the service is on a private or loopback address; never link-local or metadata
+     * addresses), other hosts only when allowed and by the address rules of {@link OutboundPolicy}.
+     *
+     * @param properties settings
+     * @param resolver name resolution
+     * @return the policy
+     */
+    public static OutboundPolicy outboundPolicy(LabelStudioProperties properties, OutboundPolicy.HostResolver resolver) {
+        List<URI> trusted = properties.url() != null && properties.url().getHost() != null ? List.of(properties.url()) : List.of();
+        return new OutboundPolicy(properties.allowedHosts(), trusted, properties.allowLoopback(), properties.allowPrivateAddresses(),
+                resolver);
     }
 
     /**
