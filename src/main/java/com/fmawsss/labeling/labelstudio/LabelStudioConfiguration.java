@@ -1,5 +1,6 @@
 package com.fmawsss.labeling.labelstudio;
 
+import com.fmawsss.config.FmaProperties;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.security.DataRoots;
@@ -73,6 +74,7 @@ public class LabelStudioConfiguration {
     /**
      * The correction dataset; entries a previous process left are processed at start.
      *
+     * @param fma service settings (the state directory holds the datasets without data roots)
      * @param roots data roots
      * @param properties settings
      * @param segmenter the inference (active vocabulary, image limits)
@@ -81,9 +83,9 @@ public class LabelStudioConfiguration {
      * @return the dataset
      */
     @Bean(destroyMethod = "close")
-    public CorrectionDataset correctionDataset(DataRoots roots, LabelStudioProperties properties, Segmenter segmenter,
-            LabelStudioClient labelStudioClient, ImageDecoder decoder) {
-        CorrectionDataset dataset = new CorrectionDataset(roots, properties.datasetDir(),
+    public CorrectionDataset correctionDataset(FmaProperties fma, DataRoots roots, LabelStudioProperties properties,
+            Segmenter segmenter, LabelStudioClient labelStudioClient, ImageDecoder decoder) {
+        CorrectionDataset dataset = new CorrectionDataset(() -> properties.correctionsRoot(roots, fma.state().dir()),
                 () -> segmenter.activePromptSet().vocabulary(), labelStudioClient, decoder, segmenter.imageLimits());
         dataset.start();
         return dataset;

@@ -1,6 +1,8 @@
 package com.fmawsss.labeling.labelstudio;
 
+import com.fmawsss.security.DataRoots;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -29,7 +31,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     error (Label Studio gives it 100 s)
  * @param freeTextLabels whether labels naming no vocabulary class are predicted as free-text classes
  * @param polygonMinArea smallest region, in pixels, answered as a polygon
- * @param datasetDir where corrected annotations are stored, under a data root
+ * @param datasetDir where corrected annotations are stored, under a data root (without data roots:
+ *     {@code <state>/label-studio-corrections})
  * @param trainingEnabled whether {@code START_TRAINING} starts a prompt-training job
  * @param training settings of those jobs
  * @param rateLimit most requests per second the pre-annotation job sends to Label Studio
@@ -71,6 +74,30 @@ public record LabelStudioProperties(
         if (pageSize < 1 || pageSize > 1000) {
             throw new IllegalArgumentException("fma.label-studio.page-size must be in [1, 1000]");
         }
+    }
+
+    /** Where corrections go when no data root is configured, under the state directory. */
+    public static final String DEFAULT_CORRECTIONS_DIR = "label-studio-corrections";
+
+    /**
+     * The directory of the correction datasets: {@code dataset-dir} under the data roots, or {@link
+     * #DEFAULT_CORRECTIONS_DIR} under the state directory when no data root is configured.
+     *
+     * @param roots the data roots
+     * @param stateDir the state directory
+     * @throws com.fmawsss.security.PathConfinementException when {@code dataset-dir} leaves the data roots
+     */
+    public Path correctionsRoot(DataRoots roots, Path stateDir) {
+        return roots.roots().isEmpty() ? defaultCorrectionsRoot(stateDir) : roots.resolve(datasetDir);
+    }
+
+    /**
+     * {@code <state>/label-studio-corrections}, absolute.
+     *
+     * @param stateDir the state directory
+     */
+    public static Path defaultCorrectionsRoot(Path stateDir) {
+        return stateDir.resolve(DEFAULT_CORRECTIONS_DIR).toAbsolutePath().normalize();
     }
 
     /**
