@@ -15,8 +15,9 @@ import java.util.Map;
  * The {@code Authorization} header for Label Studio, as its SDK builds it: a legacy API token is
  * sent as {@code Token <key>}; a personal access token (a JWT refresh token) is exchanged at {@code
  * POST /api/token/refresh/} for a short-lived access token sent as {@code Bearer <access>}, cached
- * until shortly before it expires. Only ever sent to the Label Studio origin (see {@link
- * #credentials()}).
+ * until shortly before it expires (Label Studio's access tokens live 5 minutes), and exchanged
+ * again when Label Studio answers 401 anyway (a revoked token, clocks apart: see {@link
+ * #invalidate()}). Only ever sent to the Label Studio origin (see {@link #credentials()}).
  */
 public final class LabelStudioAuth {
 
@@ -65,6 +66,21 @@ public final class LabelStudioAuth {
             refresh();
         }
         return "Bearer " + accessToken;
+    }
+
+    /**
+     * Whether the key is a personal access token, whose access tokens can be exchanged anew.
+     *
+     * @return true for a JWT refresh token
+     */
+    public boolean refreshable() {
+        JsonNode claims = jwtClaims(apiKey);
+        return claims != null && "refresh".equals(claims.path("token_type").asString(""));
+    }
+
+    /** Forgets the access token (Label Studio refused it), so that the next header exchanges the key again. */
+    public synchronized void invalidate() {
+        accessToken = null;
     }
 
     private void refresh() {

@@ -103,8 +103,8 @@ public class LabelStudioConfiguration {
     @Bean
     public LabelStudioJobs labelStudioJobs(LabelStudioProperties properties, GuardedHttpClient labelStudioHttp,
             LabelStudioClient labelStudioClient, LabelStudioPredictor predictor, Segmenter segmenter) {
-        LabelStudioClient limited = labelStudioClient.withLimiter(new RateLimiter(properties.rateLimit()),
-                auth(properties, labelStudioHttp));
+        LabelStudioClient limited = labelStudioClient.forJob(new RateLimiter(properties.rateLimit()),
+                auth(properties, labelStudioHttp), properties.apiTimeout());
         return new LabelStudioJobs(properties, limited, predictor, segmenter);
     }
 

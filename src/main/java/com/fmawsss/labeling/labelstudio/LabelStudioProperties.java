@@ -36,7 +36,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trainingEnabled whether {@code START_TRAINING} starts a prompt-training job
  * @param training settings of those jobs
  * @param rateLimit most requests per second the pre-annotation job sends to Label Studio
- * @param pageSize tasks per page the pre-annotation job reads
+ * @param pageSize tasks per page the pre-annotation job reads; small, because Label Studio predicts a
+ *     page's unpredicted tasks before answering it when "retrieve predictions automatically" is on
+ * @param apiTimeout deadline of one API request of the pre-annotation job; a task page may wait for
+ *     Label Studio's automatic predictions (Label Studio gives this service's {@code /predict} 100 s)
+ * @param jobPatience how long one Label Studio request of the job may keep failing transiently
+ *     (timeouts, 429, 5xx) before the job fails
  */
 @ConfigurationProperties("fma.label-studio")
 public record LabelStudioProperties(
@@ -59,7 +64,9 @@ public record LabelStudioProperties(
         @DefaultValue("false") boolean trainingEnabled,
         @DefaultValue Training training,
         @DefaultValue("5") double rateLimit,
-        @DefaultValue("50") int pageSize) {
+        @DefaultValue("10") int pageSize,
+        @DefaultValue("180s") Duration apiTimeout,
+        @DefaultValue("30m") Duration jobPatience) {
 
     /** Treats blank strings as unset. */
     public LabelStudioProperties {
@@ -73,6 +80,9 @@ public record LabelStudioProperties(
         }
         if (pageSize < 1 || pageSize > 1000) {
             throw new IllegalArgumentException("fma.label-studio.page-size must be in [1, 1000]");
+        }
+        if (apiTimeout.isNegative() || apiTimeout.isZero() || jobPatience.isNegative()) {
+            throw new IllegalArgumentException("fma.label-studio.api-timeout must be positive and job-patience not negative");
         }
     }
 
