@@ -489,6 +489,23 @@ class LabelStudioFlowTest {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         String location = json(started).path("result").path("location").asString();
         assertThat(location).startsWith("/v1/admin/training-jobs/");
+        JsonNode job = awaitSuccess(location);
+        assertThat(job.path("promptVersion").asString()).startsWith("job-");
+
+        HttpResponse<String> empty = send("POST", "/label-studio/webhook", "{\"action\": \"START_TRAINING\", \"project\": {\"id\": 99}}");
+        assertThat(empty.statusCode()).isEqualTo(422);
+    }
+
+    /** Runs a project's pre-annotation job through the admin API and waits for its success. */
+    JsonNode preAnnotate(long project) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/admin/label-studio/preannotation-jobs", "{\"project\": " + project + "}",
+                "Authorization", "Bearer " + ADMIN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        return awaitSuccess(created.headers().firstValue("Location").orElseThrow());
+    }
+
+    /** Follows an admin job until it ends, which must be a success (polls up to six minutes). */
+    JsonNode awaitSuccess(String location) throws Exception {
         JsonNode job = null;
         for (int i = 0; i < 3600; i++) {
             job = json(send("GET", location, null, "Authorization", "Bearer " + ADMIN));
@@ -498,10 +515,7 @@ class LabelStudioFlowTest {
             Thread.sleep(100);
         }
         assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
-        assertThat(job.path("promptVersion").asString()).startsWith("job-");
-
-        HttpResponse<String> empty = send("POST", "/label-studio/webhook", "{\"action\": \"START_TRAINING\", \"project\": {\"id\": 99}}");
-        assertThat(empty.statusCode()).isEqualTo(422);
+        return job;
     }
 
     @Test
@@ -518,18 +532,7 @@ class LabelStudioFlowTest {
                 .statusCode()).isEqualTo(422);
         assertThat(send("GET", path + "/doesnotexist", null, "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(404);
 
-        HttpResponse<String> created = send("POST", path, "{\"project\": 3}", "Authorization", "Bearer " + ADMIN);
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        String location = created.headers().firstValue("Location").orElseThrow();
-        JsonNode job = null;
-        for (int i = 0; i < 1200; i++) {
-            job = json(send("GET", location, null, "Authorization", "Bearer " + ADMIN));
-            if (!List.of("queued", "running").contains(job.path("state").asString())) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
+        JsonNode job = preAnnotate(3);
         assertThat(job.path("result").path("predicted").asString()).isEqualTo("1");
         assertThat(job.path("result").path("skipped").asString()).isEqualTo("1");
         assertThat(job.path("result").path("modelVersion").asString()).isEqualTo(modelVersion);
@@ -558,19 +561,7 @@ class LabelStudioFlowTest {
         ls.retrievePredictionsAutomatically(6, "http://127.0.0.1:" + port + "/label-studio");
         ls.pageDelay(Duration.ofMillis(2500));
         try {
-            HttpResponse<String> created = send("POST", "/v1/admin/label-studio/preannotation-jobs", "{\"project\": 6}",
-                    "Authorization", "Bearer " + ADMIN);
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-            String location = created.headers().firstValue("Location").orElseThrow();
-            JsonNode job = null;
-            for (int i = 0; i < 1200; i++) {
-                job = json(send("GET", location, null, "Authorization", "Bearer " + ADMIN));
-                if (!List.of("queued", "running").contains(job.path("state").asString())) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
+            JsonNode job = preAnnotate(6);
             // Label Studio's own requests predicted every task; the job found them and did nothing twice.
             assertThat(job.path("result").path("skipped").asString()).isEqualTo("3");
             assertThat(job.path("result").path("predicted").asString()).isEqualTo("0");

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.image.DecodedImage;
-import com.fmawsss.image.ImageLimits;
 import com.fmawsss.labeling.Segmentation;
 import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.labeling.StubSegmenter;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
-import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.scheduler.InferenceTimeoutException;
 import com.fmawsss.scheduler.Priority;
 import java.time.Duration;
@@ -32,43 +30,13 @@ class CvatDetectorTest {
     final List<Duration> timeouts = new ArrayList<>();
 
     Segmenter segmenter(Supplier<CompletableFuture<Segmentation>> answer) {
-        return new Segmenter() {
+        return new StubSegmenter() {
             @Override
             public CompletableFuture<Segmentation> segment(DecodedImage image, List<String> classes, String promptVersion, Urgency urgency,
                     Duration timeout) {
                 urgencies.add(urgency);
                 timeouts.add(timeout);
                 return answer.get();
-            }
-
-            @Override
-            public PromptSet activePromptSet() {
-                return PromptSet.manual(Vocabulary.voc());
-            }
-
-            @Override
-            public PromptSet promptSet(String version) {
-                return null;
-            }
-
-            @Override
-            public String modelVersion(String promptVersion) {
-                return "m";
-            }
-
-            @Override
-            public int maxClasses() {
-                return 20;
-            }
-
-            @Override
-            public int maxClassNameLength() {
-                return 100;
-            }
-
-            @Override
-            public ImageLimits imageLimits() {
-                return ImageLimits.defaults();
             }
         };
     }

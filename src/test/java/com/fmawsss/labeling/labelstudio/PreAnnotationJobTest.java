@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
-import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.RgbImages;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.labeling.Segmentation;
 import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.labeling.StubSegmenter;
 import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
-import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.security.GuardedHttpClient;
 import com.fmawsss.security.OutboundPolicy;
 import com.fmawsss.security.OutboundRequestException;
@@ -54,7 +52,7 @@ class PreAnnotationJobTest {
     final AtomicInteger segmentations = new AtomicInteger();
 
     /** Labels the left half of every image as the first class. */
-    final Segmenter stub = new Segmenter() {
+    final Segmenter stub = new StubSegmenter() {
         @Override
         public CompletableFuture<Segmentation> segment(DecodedImage image, List<String> classes, String promptVersion,
                 Urgency urgency, Duration timeout) {
@@ -67,36 +65,6 @@ class PreAnnotationJobTest {
             }
             return CompletableFuture.completedFuture(new Segmentation(w, h, labels, classes, Map.of(classes.getFirst(), 0.75),
                     promptVersion));
-        }
-
-        @Override
-        public PromptSet activePromptSet() {
-            return PromptSet.manual(Vocabulary.voc());
-        }
-
-        @Override
-        public PromptSet promptSet(String version) {
-            return version.equals("manual-voc") ? activePromptSet() : null;
-        }
-
-        @Override
-        public String modelVersion(String promptVersion) {
-            return "stub-" + promptVersion;
-        }
-
-        @Override
-        public int maxClasses() {
-            return 20;
-        }
-
-        @Override
-        public int maxClassNameLength() {
-            return 100;
-        }
-
-        @Override
-        public ImageLimits imageLimits() {
-            return ImageLimits.defaults();
         }
     };
 
