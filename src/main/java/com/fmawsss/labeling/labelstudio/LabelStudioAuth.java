@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import java.util.Map;
@@ -87,16 +88,29 @@ public final class LabelStudioAuth {
         byte[] body = JSON.writeValueAsBytes(Map.of("refresh", apiKey));
         GuardedHttpClient.Response response = http.send(GuardedHttpClient.Request.json("POST",
                 LabelStudioUrls.join(base, "/api/token/refresh/"), body, 64 * 1024, null));
-        JsonNode access = response.ok() ? JSON.readTree(response.body()).path("access") : null;
-        if (access == null || !access.isString()) {
-            throw new OutboundRequestException(OutboundRequestException.Kind.FAILED,
+        if (!response.ok()) {
+            // 401: the token was revoked or has expired; waiting will not help, unlike a 5xx.
+            throw OutboundRequestException.status(response.status(), response.headers(),
                     "Label Studio refused to refresh the personal access token (HTTP " + response.status()
                             + "); check LABEL_STUDIO_API_KEY");
+        }
+        JsonNode access = parse(response.body()).path("access");
+        if (!access.isString()) {
+            throw new OutboundRequestException(OutboundRequestException.Kind.FAILED,
+                    "Label Studio answered the token refresh without an access token");
         }
         accessToken = access.asString();
         JsonNode claims = jwtClaims(accessToken);
         long exp = claims == null ? 0 : claims.path("exp").asLong(0);
         accessExpiry = exp > 0 ? Instant.ofEpochSecond(exp) : clock.instant().plusSeconds(REFRESH_MARGIN_SECONDS * 2);
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            return JSON.missingNode();
+        }
     }
 
     /** The claims of a JWT, or null when the key is not one (a legacy token). */

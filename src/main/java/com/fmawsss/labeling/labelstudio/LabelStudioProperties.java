@@ -21,9 +21,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param basicAuthUser user of the optional HTTP basic auth on the ML backend endpoints
  * @param allowedHosts further hosts images may be fetched from (absolute task URLs, cloud-storage
  *     redirect targets): names, addresses or {@code *.domain}
- * @param allowLoopback whether loopback addresses may be fetched
- * @param allowPrivateAddresses whether private addresses may be fetched (Label Studio on the same
- *     private network)
+ * @param allowLoopback whether loopback addresses may be fetched from hosts other than the Label
+ *     Studio origin (which is reached at whatever address it has)
+ * @param allowPrivateAddresses whether private addresses may be fetched from hosts other than the
+ *     Label Studio origin (e.g. a storage on the same private network)
  * @param maxImageBytes largest image fetched
  * @param fetchTimeout deadline of one fetch, redirects included
  * @param maxRedirects most redirects followed per fetch
