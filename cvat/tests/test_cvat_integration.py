@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import fake_cvat
 import fma_cvat_function
 import main
 from fake_service import FakeService
@@ -41,7 +42,8 @@ def decode_cvat_mask(points, width, height):
 
 class Context:
     def __init__(self):
-        self.logger = SimpleNamespace(info=lambda *a: None)
+        self.warnings = []
+        self.logger = SimpleNamespace(info=lambda *a: None, warn=self.warnings.append)
         self.user_data = SimpleNamespace()
 
     class Response:
@@ -69,13 +71,37 @@ def test_forwarder_sends_cvats_body_with_the_spec_labels_and_passes_the_answer_t
         assert service.requests[0]["body"] == {"image": image, "threshold": 0.5, "classes": ["cat", "dog"]}
 
 
-def test_forwarder_passes_service_errors_and_reports_an_unreachable_service(monkeypatch):
-    problem = {"type": "urn:fma-wsss:problem:corrupt-image", "status": 400}
-    with FakeService(problem, status=400) as service:
+def test_forwarder_passes_refusals_and_reports_an_unreachable_service(monkeypatch):
+    problem = {"type": "urn:fma-wsss:problem:invalid-classes", "status": 422}
+    with FakeService(problem, status=422) as service:
         status, body = main.forward({"image": "x"}, ["cat"], service.url, 5)
-        assert status == 400 and json.loads(body) == problem
+        assert status == 422 and json.loads(body) == problem
     status, body = main.forward({"image": "x"}, ["cat"], "http://127.0.0.1:9", 5)
     assert status == 503 and json.loads(body)["type"] == "urn:fma-wsss:problem:unavailable"
+
+
+def test_a_frame_the_service_cannot_do_is_answered_without_shapes_so_the_job_goes_on():
+    # CVAT's lambda manager aborts the whole job at the first non-2xx answer.
+    answers = {0: (503, {"type": "urn:fma-wsss:problem:busy"}, 0), 1: (200, [], 1.5), 2: (200, DETECTIONS, 0)}
+    warnings = []
+    with FakeService(lambda index: answers[index]) as service:
+        assert main.forward({"image": "x"}, ["cat"], service.url, 5, warnings.append) == (200, b"[]")
+        assert main.forward({"image": "x"}, ["cat"], service.url, 0.5, warnings.append) == (200, b"[]")
+        status, body = main.forward({"image": "x"}, ["cat"], service.url, 5, warnings.append)
+        assert status == 200 and json.loads(body) == DETECTIONS
+    assert "HTTP 503" in warnings[0] and "within 0.5 s" in warnings[1] and len(warnings) == 2
+
+
+def test_the_timeout_chain_fits_inside_cvats_default_timeout():
+    import yaml
+
+    with open(os.path.join(HERE, "..", "function.yaml"), "rb") as f:
+        config = yaml.safe_load(f)
+    event_timeout = float(config["spec"]["eventTimeout"].rstrip("s"))
+    fma_timeout = float(next(e["value"] for e in config["spec"]["env"] if e["name"] == "FMA_TIMEOUT"))
+    cvat_nuclio_default_timeout = 120  # cvat/settings/base.py: CVAT_NUCLIO_DEFAULT_TIMEOUT
+    service_answers_within = 100  # fma.cvat.answer-within
+    assert service_answers_within < fma_timeout < event_timeout < cvat_nuclio_default_timeout
 
 
 def test_crop_to_mask_points_matches_cvats_decoder():
@@ -117,3 +143,64 @@ def test_function_module_turns_detections_into_mask_and_polygon_shapes():
         assert "threshold" not in service.requests[1]["body"]
     with pytest.raises(ValueError):
         fma_cvat_function.create(classes=" , ")
+
+
+FUNCTION_FILE = os.path.join(HERE, "..", "fma_cvat_function.py")
+
+
+def frames(count=2):
+    return [Image.fromarray(np.zeros((4, 6, 3), dtype=np.uint8)) for _ in range(count)]
+
+
+def test_the_documented_command_annotates_a_task_labelled_cat_and_dog():
+    with FakeService(DETECTIONS) as service:
+        task = fake_cvat.Task([("cat", "mask"), ("dog", "mask")], frames())
+        fake_cvat.auto_annotate(task, FUNCTION_FILE, [f"url=str:{service.url}", "labels=str:cat,dog"])
+        assert service.requests[0]["body"]["classes"] == ["cat", "dog"]
+    assert [(s.frame, s.label_id, s.type) for s in task.uploaded] == [(0, 1, "mask"), (0, 2, "mask"), (1, 1, "mask"), (1, 2, "mask")]
+    cat = decode_cvat_mask(task.uploaded[0].points, 6, 4)
+    assert cat[0, 1:3].all() and cat[1, 1] and cat.sum() == 3
+
+
+def test_polygon_labels_need_conv_mask_to_poly_and_any_labels_take_masks():
+    with FakeService(DETECTIONS) as service:
+        params = [f"url=str:{service.url}", "labels=str:cat,dog"]
+        polygons = fake_cvat.Task([("cat", "polygon"), ("dog", "polygon")], frames(1))
+        with pytest.raises(fake_cvat.BadFunctionError, match="has type 'mask' in the function, but 'polygon'"):
+            fake_cvat.auto_annotate(polygons, FUNCTION_FILE, params)
+        fake_cvat.auto_annotate(polygons, FUNCTION_FILE, params, conv_mask_to_poly=True)
+        assert [(s.label_id, s.type) for s in polygons.uploaded] == [(1, "polygon"), (2, "polygon")]
+        anything = fake_cvat.Task([("cat", "any"), ("dog", "any")], frames(1))
+        fake_cvat.auto_annotate(anything, FUNCTION_FILE, params)
+        assert [(s.label_id, s.type) for s in anything.uploaded] == [(1, "mask"), (2, "mask")]
+
+
+def test_labels_the_task_lacks_are_refused_as_cvat_refuses_them_and_labels_may_name_their_class():
+    task = fake_cvat.Task([("Kitty", "mask"), ("dog", "mask")], frames(1))
+    with FakeService(DETECTIONS) as service:
+        with pytest.raises(fake_cvat.BadFunctionError, match="label 'person' is not in dataset"):
+            fake_cvat.auto_annotate(task, FUNCTION_FILE, [f"url=str:{service.url}", "labels=str:Kitty=cat,dog,person"])
+        fake_cvat.auto_annotate(task, FUNCTION_FILE, [f"url=str:{service.url}", "labels=str:Kitty=cat,dog,person"],
+                                allow_unmatched_labels=True)
+        assert service.requests[0]["body"]["classes"] == ["cat", "dog", "person"]
+    assert [(s.label_id, s.type) for s in task.uploaded] == [(1, "mask"), (2, "mask")]
+    # Without labels the function says what to pass instead of declaring labels the task may lack.
+    with pytest.raises(ValueError, match="labels=str:cat,dog"):
+        fake_cvat.load_function(FUNCTION_FILE, ["url=str:http://127.0.0.1:9"])
+    with pytest.raises(ValueError, match="once"):
+        fma_cvat_function.create(labels="cat,Kitty=cat")
+
+
+def test_a_frame_the_service_cannot_do_leaves_the_run_going_but_a_refusal_stops_it():
+    answers = {0: (503, {"type": "urn:fma-wsss:problem:busy"}, 0), 1: (200, [], 1.5), 2: (200, DETECTIONS, 0)}
+    task = fake_cvat.Task([("cat", "mask"), ("dog", "mask")], frames(3))
+    with FakeService(lambda index: answers[index]) as service:
+        fake_cvat.auto_annotate(task, FUNCTION_FILE, [f"url=str:{service.url}", "labels=str:cat,dog", "timeout=float:0.5"])
+    assert [(s.frame, s.label_id) for s in task.uploaded] == [(2, 1), (2, 2)]
+    # CVAT's driver has no try/except: the first exception ends the run and nothing is uploaded.
+    refused = fake_cvat.Task([("cat", "mask"), ("dog", "mask")], frames(2))
+    with FakeService({"type": "urn:fma-wsss:problem:invalid-classes"}, status=422) as service:
+        with pytest.raises(RuntimeError, match="HTTP 422"):
+            fake_cvat.auto_annotate(refused, FUNCTION_FILE, [f"url=str:{service.url}", "labels=str:cat,dog"])
+        assert len(service.requests) == 1
+    assert refused.uploaded is None

@@ -31,22 +31,25 @@ final class FormatSniffer {
         if (startsWith(bytes, 0, ascii("RIFF")) && startsWith(bytes, 8, ascii("WEBP"))) {
             return ImageFormat.WEBP;
         }
+        if (startsWith(bytes, 0, ascii("GIF87a")) || startsWith(bytes, 0, ascii("GIF89a"))) {
+            return ImageFormat.GIF;
+        }
+        if (bytes.length >= 26 && startsWith(bytes, 0, ascii("BM"))) {
+            return ImageFormat.BMP;
+        }
+        if (startsWith(bytes, 0, ascii("II*\0")) || startsWith(bytes, 0, ascii("MM\0*"))) {
+            return ImageFormat.TIFF;
+        }
         String known = knownOtherFormat(bytes);
         throw unsupported(known == null
                 ? "The upload is not a PNG, JPEG or WebP image (unrecognised file signature)."
                 : "The upload is a " + known + " image; only PNG, JPEG and WebP are accepted.");
     }
 
-    /** Names a few common formats so clients get a precise message; null when unknown. */
+    /** Names a few other formats so clients get a precise message; null when unknown. */
     private static String knownOtherFormat(byte[] b) {
-        if (startsWith(b, 0, ascii("GIF87a")) || startsWith(b, 0, ascii("GIF89a"))) {
-            return "GIF";
-        }
         if (startsWith(b, 0, ascii("BM"))) {
             return "BMP";
-        }
-        if (startsWith(b, 0, ascii("II*\0")) || startsWith(b, 0, ascii("MM\0*"))) {
-            return "TIFF";
         }
         if (startsWith(b, 4, ascii("ftypavif")) || startsWith(b, 4, ascii("ftypavis"))) {
             return "AVIF";

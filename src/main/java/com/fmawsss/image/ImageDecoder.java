@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Decodes untrusted uploads (PNG, JPEG, WebP) into upright 8-bit RGB.
+ * Decodes untrusted uploads (PNG, JPEG, WebP; with {@link #forFrames()} also BMP, GIF and TIFF)
+ * into upright 8-bit RGB.
  *
  * <p>Order of defences: size limit; format by magic bytes; a structural walk of the file
  * (chunk/segment lengths within the upload, truncation, JPEG frame type); the pixel limit from the
@@ -21,7 +22,9 @@ import java.util.Set;
  * <p>Supported: PNG of every colour type and bit depth (interlaced too; APNG gives its default
  * image); baseline and progressive 8-bit JPEG with 1, 3 or 4 components (CMYK/YCCK via
  * TwelveMonkeys), EXIF orientation applied; WebP lossy, lossless, with alpha, and the first
- * frame of an animation. Rejected as {@code UNSUPPORTED_VARIANT}: lossless, hierarchical,
+ * frame of an animation; for annotation-tool frames BMP, the first frame of a GIF and the first
+ * page of a TIFF (uncompressed, LZW, Deflate, PackBits: the JDK's readers), whose dimensions ImageIO
+ * reads from the header before the pixel limit is applied. Rejected as {@code UNSUPPORTED_VARIANT}: lossless, hierarchical,
  * arithmetic-coded and 12/16-bit JPEG, JPEG whose height comes from a DNL marker, JPEG with more
  * than {@value #MAX_JPEG_SCANS} scans. Embedded ICC profiles of grey/RGB images are ignored
  * (samples are taken as sRGB, as Pillow does); CMYK JPEGs are colour-converted.
@@ -42,8 +45,22 @@ public final class ImageDecoder {
     /** Creates a decoder for PNG, JPEG and, when a WebP ImageIO plugin is installed, WebP. */
     public ImageDecoder() {
         this(ImageIoSupport.hasReader("webp")
-                ? EnumSet.allOf(ImageFormat.class)
+                ? EnumSet.of(ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
                 : EnumSet.of(ImageFormat.PNG, ImageFormat.JPEG));
+    }
+
+    /**
+     * A decoder for the frames annotation tools serve as they were uploaded: CVAT hands its functions
+     * the original file of every frame (JPEG, PNG, BMP, GIF, WebP, TIFF re-encoded with LZW).
+     *
+     * @return the decoder
+     */
+    public static ImageDecoder forFrames() {
+        EnumSet<ImageFormat> formats = EnumSet.allOf(ImageFormat.class);
+        if (!ImageIoSupport.hasReader("webp")) {
+            formats.remove(ImageFormat.WEBP);
+        }
+        return new ImageDecoder(formats);
     }
 
     /** Creates a decoder restricted to some formats (tests use it to simulate a build without WebP). */
@@ -75,8 +92,9 @@ public final class ImageDecoder {
         checkSize(bytes, limits);
         ImageFormat format = FormatSniffer.sniff(bytes);
         if (!enabled.contains(format)) {
-            throw new ImageDecodeException(ImageDecodeException.Kind.UNSUPPORTED_MEDIA_TYPE,
-                    format.displayName() + " images are not supported by this build; send a PNG or JPEG image.");
+            throw new ImageDecodeException(ImageDecodeException.Kind.UNSUPPORTED_MEDIA_TYPE, format.apiUpload()
+                    ? format.displayName() + " images are not supported by this build; send a PNG or JPEG image."
+                    : "The upload is a " + format.displayName() + " image; only PNG, JPEG and WebP are accepted.");
         }
         byte[] decodable = bytes;
         int orientation = 1;
@@ -90,6 +108,9 @@ public final class ImageDecoder {
                 decodable = jpeg.components() == 4 ? bytes : jpeg.withoutIccProfiles(bytes);
             }
             case WEBP -> decodable = WebpStructure.parse(bytes).withoutIccProfile(bytes);
+            case BMP, GIF, TIFF -> {
+                // No structure walk of our own: ImageIO reads the header, the limits apply before the pixels.
+            }
         }
         RgbImage stored = ImageIoSupport.read(decodable, format.id(), format.displayName(), limits, RgbConversion::toRgb);
         RgbImage upright = ExifOrientation.apply(stored, orientation);

@@ -81,7 +81,8 @@ final class ImageIoSupport {
             Function<BufferedImage, T> convert) {
         ImageReader reader = newReader(formatName);
         try (ImageInputStream in = new BoundedImageInputStream(bytes)) {
-            reader.setInput(in, true, true); // forward only; metadata ignored (EXIF is parsed separately)
+            // Forward only, except TIFF, whose directories may follow the pixels; metadata ignored (EXIF is parsed separately).
+            reader.setInput(in, !"tiff".equals(formatName), true);
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
             checkDimensions(width, height, limits, displayName);

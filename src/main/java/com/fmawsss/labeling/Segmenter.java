@@ -17,8 +17,13 @@ public interface Segmenter {
 
     /** Which scheduler queue the work waits in. */
     enum Urgency {
-        /** A person (or a tool with a short timeout) waits for the answer. */
+        /** A person (or a tool with a short timeout) waits for the answer; refused at once when it cannot fit. */
         INTERACTIVE,
+        /**
+         * A tool waits up to the timeout and would rather wait than be refused: the work waits for
+         * capacity and may use a cheaper mask-generation profile to finish in time.
+         */
+        WITHIN_TIMEOUT,
         /** A job: runs when no interactive work waits. */
         BACKGROUND
     }

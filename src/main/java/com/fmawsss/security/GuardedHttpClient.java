@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,7 +62,8 @@ public final class GuardedHttpClient {
      *     the deadline passes or the exchange fails
      */
     public Response send(Request request) {
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        Duration timeout = request.timeout() == null ? requestTimeout : request.timeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
         URI uri = request.uri();
         String method = request.method();
         byte[] body = request.body();
@@ -74,7 +74,7 @@ public final class GuardedHttpClient {
                         (hop == 0 ? "refused " : "refused redirect to ") + redact(uri) + ": " + decision.reason());
             }
             HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                    .timeout(remaining(deadline, uri))
+                    .timeout(remaining(deadline, uri, timeout))
                     .header("User-Agent", "fma-wsss")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             if (body != null && request.contentType() != null) {
@@ -85,7 +85,7 @@ public final class GuardedHttpClient {
             if (credentials != null && sameOrigin(credentials.origin(), uri)) {
                 builder.header("Authorization", credentials.authorization().get());
             }
-            HttpResponse<byte[]> response = exchange(builder.build(), request.maxBytes(), deadline, uri);
+            HttpResponse<byte[]> response = exchange(builder.build(), request.maxBytes(), deadline, uri, timeout);
             int status = response.statusCode();
             if (!isRedirect(status)) {
                 return new Response(status, response.headers(), response.body(), uri);
@@ -112,7 +112,7 @@ public final class GuardedHttpClient {
         }
     }
 
-    private HttpResponse<byte[]> exchange(HttpRequest request, long maxBytes, long deadline, URI uri) {
+    private HttpResponse<byte[]> exchange(HttpRequest request, long maxBytes, long deadline, URI uri, Duration timeout) {
         CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, info -> new CappedBody(
                 info.headers().firstValueAsLong("Content-Length").orElse(-1), maxBytes));
         try {
@@ -120,7 +120,7 @@ public final class GuardedHttpClient {
         } catch (TimeoutException e) {
             future.cancel(true);
             throw new OutboundRequestException(OutboundRequestException.Kind.TIMEOUT, "no complete answer from " + redact(uri)
-                    + " within " + requestTimeout.toMillis() + " ms");
+                    + " within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
@@ -133,7 +133,7 @@ public final class GuardedHttpClient {
             }
             if (cause instanceof HttpTimeoutException) {
                 throw new OutboundRequestException(OutboundRequestException.Kind.TIMEOUT, "no answer from " + redact(uri)
-                        + " within " + requestTimeout.toMillis() + " ms");
+                        + " within " + timeout.toMillis() + " ms");
             }
             throw new OutboundRequestException(OutboundRequestException.Kind.FAILED, "request to " + redact(uri) + " failed: "
                     + (cause == null ? e.getMessage() : cause.getClass().getSimpleName()
@@ -141,11 +141,11 @@ public final class GuardedHttpClient {
         }
     }
 
-    private Duration remaining(long deadline, URI uri) {
+    private Duration remaining(long deadline, URI uri, Duration timeout) {
         long nanos = deadline - System.nanoTime();
         if (nanos <= 0) {
             throw new OutboundRequestException(OutboundRequestException.Kind.TIMEOUT, "no complete answer from " + redact(uri)
-                    + " within " + requestTimeout.toMillis() + " ms");
+                    + " within " + timeout.toMillis() + " ms");
         }
         return Duration.ofNanos(nanos);
     }
@@ -161,19 +161,7 @@ public final class GuardedHttpClient {
      * @param b another
      */
     public static boolean sameOrigin(URI a, URI b) {
-        if (a == null || b == null || a.getScheme() == null || b.getScheme() == null || a.getHost() == null || b.getHost() == null) {
-            return false;
-        }
-        return a.getScheme().equalsIgnoreCase(b.getScheme())
-                && OutboundPolicy.normalizeHost(a.getHost()).equals(OutboundPolicy.normalizeHost(b.getHost()))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() >= 0) {
-            return uri.getPort();
-        }
-        return uri.getScheme().toLowerCase(Locale.ROOT).equals("https") ? 443 : 80;
+        return OutboundPolicy.sameOrigin(a, b);
     }
 
     /** The URL without its query (which may hold signatures or tokens), for messages. */
@@ -210,9 +198,20 @@ public final class GuardedHttpClient {
      * @param headers extra headers
      * @param maxBytes largest accepted response body
      * @param credentials credentials for their origin, or null
+     * @param timeout deadline of the exchange, redirects included; null for the client's
      */
     public record Request(String method, URI uri, byte[] body, String contentType, List<Header> headers, long maxBytes,
-            Credentials credentials) {
+            Credentials credentials, Duration timeout) {
+
+        /**
+         * The same request with its own deadline.
+         *
+         * @param deadline deadline of the exchange, redirects included
+         * @return the request
+         */
+        public Request withTimeout(Duration deadline) {
+            return new Request(method, uri, body, contentType, headers, maxBytes, credentials, deadline);
+        }
 
         /**
          * A GET.
@@ -223,7 +222,7 @@ public final class GuardedHttpClient {
          * @return the request
          */
         public static Request get(URI uri, long maxBytes, Credentials credentials) {
-            return new Request("GET", uri, null, null, List.of(), maxBytes, credentials);
+            return new Request("GET", uri, null, null, List.of(), maxBytes, credentials, null);
         }
 
         /**
@@ -237,7 +236,7 @@ public final class GuardedHttpClient {
          * @return the request
          */
         public static Request json(String method, URI uri, byte[] json, long maxBytes, Credentials credentials) {
-            return new Request(method, uri, json, "application/json", List.of(), maxBytes, credentials);
+            return new Request(method, uri, json, "application/json", List.of(), maxBytes, credentials, null);
         }
     }
 

@@ -4,6 +4,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,12 @@ import java.net.Inet4Address;
  *       address.
  * </ul>
  *
+ * <p>A trusted origin (scheme, host and port the administrator configured, e.g. {@code
+ * LABEL_STUDIO_URL}) is on the allow-list and may resolve to loopback and private addresses
+ * whatever {@code allowLoopback} and {@code allowPrivate} say: a tool in the same Docker network,
+ * cluster or VPC, or on the same host. Every other refusal applies to it too, so it never reaches
+ * link-local or metadata addresses; other ports and hosts keep the rules above.
+ *
  * The decision resolves names through {@link HostResolver} and never connects. The HTTP client
  * resolves the name again when it connects; hosts are admin-configured, so a name whose DNS answer
  * changes between the two lookups is outside this guard's threat model (the JVM's address cache
@@ -46,6 +53,7 @@ public final class OutboundPolicy {
     private static final byte[] AWS_METADATA_V6 = literal("fd00:ec2::254").getAddress();
 
     private final List<String> allowedHosts;
+    private final List<URI> trustedOrigins;
     private final boolean allowLoopback;
     private final boolean allowPrivate;
     private final HostResolver resolver;
@@ -57,7 +65,25 @@ public final class OutboundPolicy {
      * @param resolver name resolution
      */
     public OutboundPolicy(List<String> allowedHosts, boolean allowLoopback, boolean allowPrivate, HostResolver resolver) {
-        this.allowedHosts = allowedHosts.stream().map(OutboundPolicy::normalizeHost).filter(h -> !h.isEmpty()).distinct().toList();
+        this(allowedHosts, List.of(), allowLoopback, allowPrivate, resolver);
+    }
+
+    /**
+     * @param allowedHosts host names, addresses or {@code *.domain} patterns (case-insensitive)
+     * @param trustedOrigins origins reached at whatever loopback or private address they resolve to
+     * @param allowLoopback whether 127/8 and ::1 may be reached on other hosts
+     * @param allowPrivate whether private ranges may be reached on other hosts
+     * @param resolver name resolution
+     */
+    public OutboundPolicy(List<String> allowedHosts, List<URI> trustedOrigins, boolean allowLoopback, boolean allowPrivate,
+            HostResolver resolver) {
+        this.trustedOrigins = List.copyOf(trustedOrigins);
+        List<String> hosts = new ArrayList<>(allowedHosts);
+        for (URI origin : this.trustedOrigins) {
+            String host = origin.getHost();
+            hosts.add(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
+        }
+        this.allowedHosts = hosts.stream().map(OutboundPolicy::normalizeHost).filter(h -> !h.isEmpty()).distinct().toList();
         this.allowLoopback = allowLoopback;
         this.allowPrivate = allowPrivate;
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -130,8 +156,9 @@ public final class OutboundPolicy {
         if (addresses == null || addresses.length == 0) {
             return Decision.refused("host '" + host + "' does not resolve");
         }
+        boolean trusted = trustedOrigins.stream().anyMatch(origin -> sameOrigin(origin, uri));
         for (InetAddress address : addresses) {
-            String refusal = refusal(address);
+            String refusal = refusal(address, trusted);
             if (refusal != null) {
                 return Decision.refused("host '" + host + "' resolves to " + address.getHostAddress() + ": " + refusal);
             }
@@ -145,18 +172,22 @@ public final class OutboundPolicy {
      * @return the reason, or null
      */
     public String refusal(InetAddress address) {
+        return refusal(address, false);
+    }
+
+    private String refusal(InetAddress address, boolean trusted) {
         byte[] b = address.getAddress();
         if (address instanceof Inet6Address) {
             byte[] embedded = embeddedIpv4(b);
             if (embedded != null) {
-                return refusalV4(embedded);
+                return refusalV4(embedded, trusted);
             }
-            return refusalV6(b);
+            return refusalV6(b, trusted);
         }
-        return refusalV4(b);
+        return refusalV4(b, trusted);
     }
 
-    private String refusalV4(byte[] b) {
+    private String refusalV4(byte[] b, boolean trusted) {
         int a0 = b[0] & 0xff;
         int a1 = b[1] & 0xff;
         int a2 = b[2] & 0xff;
@@ -178,17 +209,17 @@ public final class OutboundPolicy {
             return "special-purpose address";
         }
         if (a0 == 127) {
-            return allowLoopback ? null : "loopback addresses are not allowed (fma.label-studio.allow-loopback)";
+            return allowLoopback || trusted ? null : "loopback addresses are not allowed (fma.label-studio.allow-loopback)";
         }
         boolean privateRange = a0 == 10 || (a0 == 172 && a1 >= 16 && a1 <= 31) || (a0 == 192 && a1 == 168)
                 || (a0 == 100 && a1 >= 64 && a1 <= 127);
         if (privateRange) {
-            return allowPrivate ? null : "private addresses are not allowed (fma.label-studio.allow-private-addresses)";
+            return allowPrivate || trusted ? null : "private addresses are not allowed (fma.label-studio.allow-private-addresses)";
         }
         return null;
     }
 
-    private String refusalV6(byte[] b) {
+    private String refusalV6(byte[] b, boolean trusted) {
         if (Arrays.equals(b, AWS_METADATA_V6)) {
             return "cloud-metadata address";
         }
@@ -200,7 +231,7 @@ public final class OutboundPolicy {
             return "unspecified address";
         }
         if (allZero && b[15] == 1) {
-            return allowLoopback ? null : "loopback addresses are not allowed (fma.label-studio.allow-loopback)";
+            return allowLoopback || trusted ? null : "loopback addresses are not allowed (fma.label-studio.allow-loopback)";
         }
         int first = b[0] & 0xff;
         int second = b[1] & 0xff;
@@ -214,7 +245,7 @@ public final class OutboundPolicy {
             return "documentation address";
         }
         if ((first & 0xfe) == 0xfc || (first == 0xfe && (second & 0xc0) == 0xc0)) {
-            return allowPrivate ? null : "private addresses are not allowed (fma.label-studio.allow-private-addresses)";
+            return allowPrivate || trusted ? null : "private addresses are not allowed (fma.label-studio.allow-private-addresses)";
         }
         if (first == 0 || first == 1) {
             // ::/8 (other than the forms above) and 100::/64 discard-only: not routable targets.
@@ -240,6 +271,27 @@ public final class OutboundPolicy {
             return Arrays.copyOfRange(b, 2, 6);
         }
         return null;
+    }
+
+    /**
+     * Whether two URLs share scheme, host and port.
+     *
+     * @param a one URL
+     * @param b another
+     */
+    public static boolean sameOrigin(URI a, URI b) {
+        if (a == null || b == null || a.getScheme() == null || b.getScheme() == null || a.getHost() == null || b.getHost() == null) {
+            return false;
+        }
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && normalizeHost(a.getHost()).equals(normalizeHost(b.getHost()))
+                && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() >= 0) {
+            return uri.getPort();
+        }
+        return uri.getScheme().toLowerCase(Locale.ROOT).equals("https") ? 443 : 80;
     }
 
     private boolean isAllowedHost(String host) {

@@ -1,5 +1,9 @@
 package com.fmawsss.security;
 
+import java.net.http.HttpHeaders;
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * An outbound request that was refused by the {@link OutboundPolicy} or could not complete. The
  * message names the URL without its query and never contains credentials.
@@ -23,6 +27,7 @@ public class OutboundRequestException extends RuntimeException {
 
     private final Kind kind;
     private final int status;
+    private final Duration retryAfter;
 
     /**
      * @param kind what went wrong
@@ -38,9 +43,14 @@ public class OutboundRequestException extends RuntimeException {
      * @param message what, for whom (safe to show to clients)
      */
     public OutboundRequestException(Kind kind, int status, String message) {
+        this(kind, status, message, null);
+    }
+
+    private OutboundRequestException(Kind kind, int status, String message, Duration retryAfter) {
         super(message);
         this.kind = kind;
         this.status = status;
+        this.retryAfter = retryAfter;
     }
 
     /**
@@ -50,6 +60,27 @@ public class OutboundRequestException extends RuntimeException {
      */
     public static OutboundRequestException status(int status, String message) {
         return new OutboundRequestException(Kind.STATUS, status, message);
+    }
+
+    /**
+     * An unusable HTTP status with the server's {@code Retry-After} (seconds form).
+     *
+     * @param headers the answer's headers
+     * @param message what answered it
+     */
+    public static OutboundRequestException status(int status, HttpHeaders headers, String message) {
+        Duration retryAfter = headers.firstValue("Retry-After").filter(v -> v.strip().matches("\\d{1,6}"))
+                .map(v -> Duration.ofSeconds(Long.parseLong(v.strip()))).orElse(null);
+        return new OutboundRequestException(Kind.STATUS, status, message, retryAfter);
+    }
+
+    /**
+     * How long the server asked to wait before trying again.
+     *
+     * @return the wait, or empty
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 
     /**

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.scheduler.InferenceScheduler;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Base64;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +40,17 @@ class SynchronousLimitTest {
     HttpResponse<byte[]> masks(String... headers) throws Exception {
         return new Multipart().file("image", "x.png", "image/png", PNG).field("classes", "cat,dog").field("amg", "demo")
                 .post(port, "/v1/masks", null, headers);
+    }
+
+    @Test
+    void aCvatFrameIsDoneWithinCvatsTimeoutNotRefusedByTheSynchronousLimit() throws Exception {
+        String body = "{\"image\": \"" + Base64.getEncoder().encodeToString(PNG) + "\", \"classes\": [\"cat\", \"dog\"]}";
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/cvat/detect")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Fma-Detection-Skipped")).isEmpty();
+        assertThat(response.body()).startsWith("[");
     }
 
     @Test

@@ -8,11 +8,14 @@ import com.fmawsss.batch.ExitCodes;
 import com.fmawsss.batch.SeedBatchOptions;
 import com.fmawsss.scheduler.SchedulerMetrics;
 import com.fmawsss.bulkseeding.SeedOutputs;
+import com.fmawsss.security.OutboundPolicy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -134,6 +137,26 @@ class HelmChartTest {
         assertThat(at(key, "valueFrom", "secretKeyRef", "name")).isEqualTo("ls-token");
         assertThat(at(key, "valueFrom", "secretKeyRef", "key")).isEqualTo("api-key");
         assertThat(list(render(null).container().get("env"))).noneMatch(e -> String.valueOf(e.get("name")).startsWith("LABEL_STUDIO"));
+    }
+
+    @Test
+    void aLabelStudioInTheClusterIsReachedWithNothingButItsUrl() {
+        Map<String, Object> c = render(null, Map.of("labelStudio.url", "http://label-studio.annotation.svc:8080",
+                "labelStudio.allowedHosts[0]", "*.s3.amazonaws.com")).container();
+        Map<String, String> env = new HashMap<>();
+        for (Map<String, Object> e : list(c.get("env"))) {
+            if (e.get("value") != null) {
+                env.put((String) e.get("name"), String.valueOf(e.get("value")));
+            }
+        }
+        assertThat(env).containsEntry("FMA_LABEL_STUDIO_ALLOWED_HOSTS", "*.s3.amazonaws.com")
+                .doesNotContainKeys("FMA_LABEL_STUDIO_ALLOW_PRIVATE_ADDRESSES", "FMA_LABEL_STUDIO_ALLOW_LOOPBACK");
+        OutboundPolicy policy = ContainerSettings.labelStudioPolicy(env, Map.of("label-studio.annotation.svc", "10.96.12.7",
+                "bucket.s3.amazonaws.com", "52.216.1.2", "other.annotation.svc", "10.96.12.8"));
+        assertThat(policy.check(URI.create("http://label-studio.annotation.svc:8080/api/tasks/?project=1")).allowed()).isTrue();
+        assertThat(policy.check(URI.create("https://bucket.s3.amazonaws.com/a.png")).allowed()).isTrue();
+        assertThat(policy.check(URI.create("http://other.annotation.svc/a.png")).allowed()).isFalse();
+        assertThat(policy.check(URI.create("http://169.254.169.254/latest/meta-data/")).allowed()).isFalse();
     }
 
     @Test

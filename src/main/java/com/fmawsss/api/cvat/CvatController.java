@@ -1,17 +1,15 @@
 package com.fmawsss.api.cvat;
 
 import com.fmawsss.api.inference.RequestReader;
-import com.fmawsss.image.DecodedImage;
-import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.labeling.cvat.CvatDetections;
+import com.fmawsss.labeling.cvat.CvatDetector;
 import com.fmawsss.labeling.cvat.CvatProperties;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -20,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,30 +31,34 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@code {"image": <base64>, "threshold": ...}}, plus {@code "classes"} from the function's label
  * spec) answered with CVAT's detector result, one mask shape per region. The nuclio function in
  * {@code cvat/} only forwards to this endpoint. Class semantics are those of {@code
- * /v1/masks}; {@code threshold} is accepted and ignored (see docs/integrations.md).
+ * /v1/masks}; {@code threshold} is accepted and ignored (see docs/integrations.md). A body that is
+ * not CVAT's is a problem; a frame that cannot be done is an empty list with the reason in {@value
+ * #SKIPPED} ({@link CvatDetector}).
  */
 @RestController
 @RequestMapping(path = "${fma.cvat.base-path:/cvat}", produces = MediaType.APPLICATION_JSON_VALUE)
 @ConditionalOnProperty(prefix = "fma.cvat", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class CvatController {
 
+    /** Response header saying why a frame got no detections because it could not be done. */
+    public static final String SKIPPED = "Fma-Detection-Skipped";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final RequestReader reader;
     private final Segmenter segmenter;
-    private final ImageDecoder decoder;
+    private final CvatDetector detector;
     private final CvatProperties properties;
 
     /**
      * @param reader validates class lists as the inference endpoints do
      * @param segmenter the inference
-     * @param decoder image decoding
      * @param properties settings
      */
-    public CvatController(RequestReader reader, Segmenter segmenter, ImageDecoder decoder, CvatProperties properties) {
+    public CvatController(RequestReader reader, Segmenter segmenter, CvatProperties properties) {
         this.reader = reader;
         this.segmenter = segmenter;
-        this.decoder = decoder;
+        this.detector = new CvatDetector(segmenter, properties.answerWithin());
         this.properties = properties;
     }
 
@@ -66,7 +69,8 @@ public class CvatController {
      * @return the detections
      */
     @PostMapping(path = "/detect", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public CompletableFuture<List<CvatDetections.Detection>> detect(HttpServletRequest request) {
+    public CompletableFuture<ResponseEntity<List<CvatDetections.Detection>>> detect(HttpServletRequest request) {
+        long arrived = System.nanoTime();
         JsonNode body = readBody(request);
         JsonNode image = body.path("image");
         if (!image.isString() || image.asString().isEmpty()) {
@@ -82,10 +86,16 @@ public class CvatController {
         } catch (IllegalArgumentException e) {
             throw ApiProblem.badRequest("'image' is not valid base64");
         }
-        DecodedImage decoded = decoder.decode(bytes, segmenter.imageLimits());
         List<String> classes = reader.classes(classes(body.path("classes")), "classes");
-        Duration timeout = Duration.ofMinutes(2);
-        return segmenter.segment(decoded, classes, null, Segmenter.Urgency.INTERACTIVE, timeout).thenApply(CvatDetections::of);
+        return detector.detect(bytes, classes, arrived).thenApply(answer -> answer.skipped() == null
+                ? ResponseEntity.ok(answer.detections())
+                : ResponseEntity.ok().header(SKIPPED, headerValue(answer.skipped())).body(answer.detections()));
+    }
+
+    /** One line of printable ASCII, as a header value must be. */
+    private static String headerValue(String text) {
+        String ascii = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return ascii.length() <= 300 ? ascii : ascii.substring(0, 297) + "...";
     }
 
     private List<String> classes(JsonNode node) {

@@ -14,6 +14,7 @@ import com.fmawsss.tensors.TensorFormatException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -134,6 +135,23 @@ public final class FailureProblems {
                 "the request was stopped: " + e.getMessage(), Map.of(), 1L);
     }
 
+    /**
+     * The container could not decode the query string or a form body (invalid UTF-8, broken
+     * percent escapes, a form over Tomcat's {@code maxPostSize}). Tomcat's message quotes the
+     * undecodable value, so it is not passed on.
+     *
+     * @param e the container's failure
+     * @return 400, or 413 for a form body over the size limit
+     */
+    public static ResponseEntity<ProblemDetail> undecodableParameters(InvalidParameterException e) {
+        if (e.getErrorCode() == HttpStatus.PAYLOAD_TOO_LARGE.value()) {
+            return problem(HttpStatus.PAYLOAD_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Payload too large",
+                    "the form body is larger than the container accepts", Map.of(), null);
+        }
+        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.INVALID_REQUEST, "Invalid request",
+                "the query string or form body cannot be decoded (invalid UTF-8 or percent escapes)", Map.of(), null);
+    }
+
     /** The answer to any failure; those wrapped by futures are unwrapped first. */
     public static ResponseEntity<ProblemDetail> of(Throwable failure) {
         Throwable cause = PipelineSubmission.causeOf(failure);
@@ -148,6 +166,7 @@ public final class FailureProblems {
             case WorkCancelledException w -> cancelled(w);
             case UncheckedIOException io -> storage(io);
             case CancellationException c -> unavailable(c);
+            case InvalidParameterException p -> undecodableParameters(p);
             case Exception ex -> unexpected(ex);
             default -> unexpected(new IllegalStateException(cause));
         };

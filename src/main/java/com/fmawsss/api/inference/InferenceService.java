@@ -68,6 +68,46 @@ public class InferenceService {
         return submit(request, Scheduling.of(Priority.INTERACTIVE, limit), estimate);
     }
 
+    /**
+     * Schedules a request whose client waits up to {@code budget} and would rather wait than be
+     * refused (CVAT's whole-task annotation stops at the first refused frame). Of the request's
+     * mask-generation profile and the cheaper ones, the first whose estimate fits the budget behind
+     * the work queued ahead is chosen, else the first that fits the budget alone; it waits at
+     * interactive priority for at most what the budget leaves after its estimate.
+     *
+     * @param budget the time the client waits, from now
+     * @throws ApiProblem 422 {@code too-slow-for-synchronous} when no profile fits the budget even on an idle device
+     */
+    public PipelineSubmission<LabelMapResult> submitWithin(InferenceRequest request, Duration budget) {
+        Estimate requested = estimate(request);
+        List<InferenceRequest> candidates = new ArrayList<>(List.of(request));
+        List<Estimate> estimates = new ArrayList<>(List.of(requested));
+        for (String profile : List.of(AmgProfiles.BALANCED, AmgProfiles.FAST)) {
+            if (request.sams() && !profile.equals(request.amg().profile())) {
+                InferenceRequest cheaper = request.withAmg(amgProfiles.resolve(profile, null));
+                Estimate estimate = estimate(cheaper);
+                if (estimate.service().compareTo(requested.service()) < 0) {
+                    candidates.add(cheaper);
+                    estimates.add(estimate);
+                }
+            }
+        }
+        Duration wait = executor.estimatedWait(Priority.INTERACTIVE);
+        int chosen = -1;
+        for (int i = 0; i < candidates.size() && chosen < 0; i++) {
+            chosen = wait.plus(estimates.get(i).service()).compareTo(budget) <= 0 ? i : -1;
+        }
+        for (int i = 0; i < candidates.size() && chosen < 0; i++) {
+            chosen = estimates.get(i).service().compareTo(budget) <= 0 ? i : -1;
+        }
+        if (chosen < 0) {
+            executor.costs().noteRefusal();
+            throw tooSlow(request, requested, budget);
+        }
+        Estimate estimate = estimates.get(chosen);
+        return submit(candidates.get(chosen), Scheduling.of(Priority.INTERACTIVE, budget.minus(estimate.service())), estimate);
+    }
+
     /** Schedules a request whose client polls for the answer; it may wait {@code queueTimeout} to start. */
     public PipelineSubmission<LabelMapResult> submitAsynchronous(InferenceRequest request, Duration queueTimeout) {
         return submit(request, Scheduling.of(Priority.ASYNC, queueTimeout), estimate(request));

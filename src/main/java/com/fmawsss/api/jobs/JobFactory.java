@@ -42,6 +42,7 @@ public final class JobFactory {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final DataRoots roots;
+    private final DataRoots datasetRoots;
     private final PromptStore prompts;
     private final ModelBundle bundle;
     private final CamEngine cams;
@@ -58,7 +59,19 @@ public final class JobFactory {
      */
     public JobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
             PipelineExecutor executor, AmgSettings amg) {
+        this(roots, roots, prompts, bundle, cams, executor, amg);
+    }
+
+    /**
+     * A factory whose datasets may also lie outside the data roots.
+     *
+     * @param roots confinement of output paths
+     * @param datasetRoots confinement of dataset paths
+     */
+    public JobFactory(DataRoots roots, DataRoots datasetRoots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
+            PipelineExecutor executor, AmgSettings amg) {
         this.roots = roots;
+        this.datasetRoots = datasetRoots;
         this.prompts = prompts;
         this.bundle = bundle;
         this.cams = cams;
@@ -145,7 +158,7 @@ public final class JobFactory {
                     "'dataset' needs 'format' (voc|coco|manifest) and 'root'");
         }
         DatasetFormat format = parse(DatasetFormat.class, request.format(), "dataset.format");
-        Path root = roots.resolve(request.root());
+        Path root = datasetRoots.resolve(request.root());
         String split = request.split() == null ? "train" : request.split();
         Vocabulary vocabulary = request.vocabulary() == null ? null : Vocabulary.builtIn(request.vocabulary()).orElseThrow(
                 () -> ApiProblem.unprocessable(ProblemTypes.INVALID_REQUEST, "Invalid dataset.vocabulary",

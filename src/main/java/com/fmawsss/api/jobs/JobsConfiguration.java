@@ -7,6 +7,7 @@ import com.fmawsss.jobs.JobRecord;
 import com.fmawsss.jobs.JobResumer;
 import com.fmawsss.jobs.JobRunner;
 import com.fmawsss.jobs.JobStore;
+import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
 import com.fmawsss.metrics.JobMetrics;
 import com.fmawsss.metrics.JobGaugeValues;
 import com.fmawsss.cam.CamEngine;
@@ -15,6 +16,7 @@ import com.fmawsss.prompts.PromptStore;
 import com.fmawsss.sam.AmgSettings;
 import com.fmawsss.security.DataRoots;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,6 +31,7 @@ public class JobsConfiguration {
     /**
      * Validated job construction.
      *
+     * @param properties service properties (the state directory)
      * @param roots data roots
      * @param prompts the prompt store
      * @param cams the CAM engine (training differentiates through it)
@@ -36,9 +39,13 @@ public class JobsConfiguration {
      * @param amg mask-generation settings
      */
     @Bean
-    public JobFactory jobFactory(DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
+    public JobFactory jobFactory(FmaProperties properties, DataRoots roots, PromptStore prompts, ModelBundle bundle, CamEngine cams,
             PipelineExecutor executor, AmgSettings amg) {
-        return new JobFactory(roots, prompts, bundle, cams, executor, amg);
+        // Without data roots the only datasets are Label Studio's corrections under the state directory.
+        DataRoots datasets = roots.roots().isEmpty()
+                ? new DataRoots(List.of(LabelStudioProperties.defaultCorrectionsRoot(properties.state().dir())))
+                : roots;
+        return new JobFactory(roots, datasets, prompts, bundle, cams, executor, amg);
     }
 
     /**

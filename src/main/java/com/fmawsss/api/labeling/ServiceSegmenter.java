@@ -76,9 +76,11 @@ public class ServiceSegmenter implements Segmenter {
                         "no prompt version '" + promptVersion + "'"));
         InferenceRequest request = new InferenceRequest(InferenceRequest.Endpoint.MASKS, image, classes,
                 PromptSelection.learnedOrManual(set, classes), amg, null, Double.NaN, Set.of());
-        PipelineSubmission<LabelMapResult> submission = urgency == Urgency.INTERACTIVE
-                ? service.submitSynchronous(request)
-                : service.submitBackground(request, timeout);
+        PipelineSubmission<LabelMapResult> submission = switch (urgency) {
+            case INTERACTIVE -> service.submitSynchronous(request);
+            case WITHIN_TIMEOUT -> service.submitWithin(request, timeout);
+            case BACKGROUND -> service.submitBackground(request, timeout);
+        };
         // Cancelling the answer stops the work at the pipeline's next stage or point batch.
         return submission.map(result -> segmentation(result, set.id())).result();
     }

@@ -6,7 +6,6 @@ import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.io.AtomicFiles;
 import com.fmawsss.prompts.Vocabulary;
-import com.fmawsss.security.DataRoots;
 import com.fmawsss.security.OutboundRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Human-corrected Label Studio annotations as a training dataset: one JSONL manifest per project
- * in the format training reads (docs/datasets.md), under {@code <data root>/<dataset-dir>/project-<id>/}:
+ * in the format training reads (docs/datasets.md), under {@code <data root>/<dataset-dir>/project-<id>/}
+ * ({@code <state>/label-studio-corrections/project-<id>/} without data roots):
  *
  * <pre>
  * manifest.jsonl      {"image": "images/task-7.jpg", "mask": "masks/task-7.png", "id": "task-7", "task": 7, "annotation": 31}
@@ -58,8 +58,7 @@ public final class CorrectionDataset implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long MAX_BACKOFF_SECONDS = 600;
 
-    private final DataRoots roots;
-    private final String datasetDir;
+    private final Supplier<Path> root;
     private final Supplier<Vocabulary> activeVocabulary;
     private final LabelStudioClient client;
     private final ImageDecoder decoder;
@@ -73,17 +72,16 @@ public final class CorrectionDataset implements AutoCloseable {
     /**
      * Creates the store; call {@link #start()} to process entries a previous process left.
      *
-     * @param roots data roots the dataset lies under
-     * @param datasetDir the dataset directory, relative to the first data root (or absolute under one)
+     * @param root the directory of the datasets, resolved when needed (it may be refused, e.g. a
+     *     {@code dataset-dir} outside the data roots, and is then refused for every event)
      * @param activeVocabulary the vocabulary a new project's dataset uses
      * @param client fetches task images
      * @param decoder image decoding
      * @param limits image limits
      */
-    public CorrectionDataset(DataRoots roots, String datasetDir, Supplier<Vocabulary> activeVocabulary, LabelStudioClient client,
+    public CorrectionDataset(Supplier<Path> root, Supplier<Vocabulary> activeVocabulary, LabelStudioClient client,
             ImageDecoder decoder, ImageLimits limits) {
-        this.roots = roots;
-        this.datasetDir = datasetDir;
+        this.root = root;
         this.activeVocabulary = activeVocabulary;
         this.client = client;
         this.decoder = decoder;
@@ -96,11 +94,8 @@ public final class CorrectionDataset implements AutoCloseable {
         });
     }
 
-    /** Processes spool entries left by a previous process, if the dataset directory is configured. */
+    /** Processes spool entries left by a previous process. */
     public void start() {
-        if (roots.roots().isEmpty()) {
-            return;
-        }
         try {
             Path spool = spool();
             if (Files.isDirectory(spool)) {
@@ -298,7 +293,7 @@ public final class CorrectionDataset implements AutoCloseable {
     }
 
     private Path root() {
-        return roots.resolve(datasetDir);
+        return root.get();
     }
 
     private Path spool() {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import java.util.Map;
@@ -15,8 +16,9 @@ import java.util.Map;
  * The {@code Authorization} header for Label Studio, as its SDK builds it: a legacy API token is
  * sent as {@code Token <key>}; a personal access token (a JWT refresh token) is exchanged at {@code
  * POST /api/token/refresh/} for a short-lived access token sent as {@code Bearer <access>}, cached
- * until shortly before it expires. Only ever sent to the Label Studio origin (see {@link
- * #credentials()}).
+ * until shortly before it expires (Label Studio's access tokens live 5 minutes), and exchanged
+ * again when Label Studio answers 401 anyway (a revoked token, clocks apart: see {@link
+ * #invalidate()}). Only ever sent to the Label Studio origin (see {@link #credentials()}).
  */
 public final class LabelStudioAuth {
 
@@ -67,20 +69,48 @@ public final class LabelStudioAuth {
         return "Bearer " + accessToken;
     }
 
+    /**
+     * Whether the key is a personal access token, whose access tokens can be exchanged anew.
+     *
+     * @return true for a JWT refresh token
+     */
+    public boolean refreshable() {
+        JsonNode claims = jwtClaims(apiKey);
+        return claims != null && "refresh".equals(claims.path("token_type").asString(""));
+    }
+
+    /** Forgets the access token (Label Studio refused it), so that the next header exchanges the key again. */
+    public synchronized void invalidate() {
+        accessToken = null;
+    }
+
     private void refresh() {
         byte[] body = JSON.writeValueAsBytes(Map.of("refresh", apiKey));
         GuardedHttpClient.Response response = http.send(GuardedHttpClient.Request.json("POST",
                 LabelStudioUrls.join(base, "/api/token/refresh/"), body, 64 * 1024, null));
-        JsonNode access = response.ok() ? JSON.readTree(response.body()).path("access") : null;
-        if (access == null || !access.isString()) {
-            throw new OutboundRequestException(OutboundRequestException.Kind.FAILED,
+        if (!response.ok()) {
+            // 401: the token was revoked or has expired; waiting will not help, unlike a 5xx.
+            throw OutboundRequestException.status(response.status(), response.headers(),
                     "Label Studio refused to refresh the personal access token (HTTP " + response.status()
                             + "); check LABEL_STUDIO_API_KEY");
+        }
+        JsonNode access = parse(response.body()).path("access");
+        if (!access.isString()) {
+            throw new OutboundRequestException(OutboundRequestException.Kind.FAILED,
+                    "Label Studio answered the token refresh without an access token");
         }
         accessToken = access.asString();
         JsonNode claims = jwtClaims(accessToken);
         long exp = claims == null ? 0 : claims.path("exp").asLong(0);
         accessExpiry = exp > 0 ? Instant.ofEpochSecond(exp) : clock.instant().plusSeconds(REFRESH_MARGIN_SECONDS * 2);
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JacksonException e) {
+            return JSON.missingNode();
+        }
     }
 
     /** The claims of a JWT, or null when the key is not one (a legacy token). */

@@ -3,8 +3,11 @@ package com.fmawsss.labeling.labelstudio;
 import com.fmawsss.security.GuardedHttpClient;
 import com.fmawsss.security.OutboundRequestException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -12,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Label Studio's REST API and file serving, through the guarded HTTP client: task images,
  * projects, task pages and predictions. The API key goes to the Label Studio origin only; every
- * request waits for the rate limiter first.
+ * request waits for the rate limiter first. A 401 to a personal access token's access token
+ * exchanges the key again and repeats the request once.
  */
 public final class LabelStudioClient {
 
@@ -21,9 +25,11 @@ public final class LabelStudioClient {
 
     private final URI base;
     private final GuardedHttpClient http;
+    private final LabelStudioAuth auth;
     private final GuardedHttpClient.Credentials credentials;
     private final RateLimiter limiter;
     private final long maxImageBytes;
+    private final Duration apiTimeout;
 
     /**
      * @param base Label Studio's base URL, or null when not configured (only absolute image URLs work)
@@ -33,21 +39,30 @@ public final class LabelStudioClient {
      * @param maxImageBytes largest image fetched
      */
     public LabelStudioClient(URI base, GuardedHttpClient http, LabelStudioAuth auth, RateLimiter limiter, long maxImageBytes) {
+        this(base, http, auth, limiter, maxImageBytes, null);
+    }
+
+    private LabelStudioClient(URI base, GuardedHttpClient http, LabelStudioAuth auth, RateLimiter limiter, long maxImageBytes,
+            Duration apiTimeout) {
         this.base = base;
         this.http = http;
+        this.auth = auth;
         this.credentials = auth == null ? null : auth.credentials();
         this.limiter = limiter;
         this.maxImageBytes = maxImageBytes;
+        this.apiTimeout = apiTimeout;
     }
 
     /**
-     * The same client with another rate limit.
+     * The client of the pre-annotation job: its own rate limit, and a deadline for API requests
+     * that outlives Label Studio's automatic predictions of a task page.
      *
      * @param other the limiter
-     * @param auth API credentials, or null
+     * @param jobAuth API credentials, or null
+     * @param timeout deadline of one API request (task pages, predictions)
      */
-    public LabelStudioClient withLimiter(RateLimiter other, LabelStudioAuth auth) {
-        return new LabelStudioClient(base, http, auth, other, maxImageBytes);
+    public LabelStudioClient forJob(RateLimiter other, LabelStudioAuth jobAuth, Duration timeout) {
+        return new LabelStudioClient(base, http, jobAuth, other, maxImageBytes, timeout);
     }
 
     /**
@@ -67,17 +82,27 @@ public final class LabelStudioClient {
             }
             return inline.bytes();
         }
-        URI uri = ((LabelStudioUrls.Remote) source).uri();
-        if (requiresKey(uri) && credentials == null) {
+        List<URI> uris = ((LabelStudioUrls.Remote) source).uris();
+        if (requiresKey(uris.getFirst()) && credentials == null) {
             throw new IllegalArgumentException("Label Studio serves '" + LabelStudioUrls.abbreviate(value)
                     + "' only with an API key; set LABEL_STUDIO_API_KEY (fma.label-studio.api-key)");
         }
-        GuardedHttpClient.Response response = send(GuardedHttpClient.Request.get(uri, maxImageBytes, credentials));
-        if (!response.ok()) {
-            throw OutboundRequestException.status(response.status(),
-                    GuardedHttpClient.redact(response.uri()) + " answered HTTP " + response.status());
+        List<String> failures = new ArrayList<>();
+        OutboundRequestException last = null;
+        for (URI uri : uris) {
+            GuardedHttpClient.Response response = send(GuardedHttpClient.Request.get(uri, maxImageBytes, credentials));
+            if (response.ok() && response.body().length > 0) {
+                return response.body();
+            }
+            // An empty 2xx is Label Studio handing the file to an nginx that is not there (X-Accel-Redirect).
+            String failure = GuardedHttpClient.redact(response.uri()) + (response.ok()
+                    ? " answered HTTP " + response.status() + " without a body"
+                            + (response.headers().firstValue("X-Accel-Redirect").isPresent() ? " (X-Accel-Redirect for an nginx)" : "")
+                    : " answered HTTP " + response.status());
+            failures.add(failure);
+            last = OutboundRequestException.status(response.status(), response.headers(), String.join("; then ", failures));
         }
-        return response.body();
+        throw last;
     }
 
     /**
@@ -97,7 +122,11 @@ public final class LabelStudioClient {
     }
 
     /**
-     * One page of a project's tasks, with their predictions' model versions.
+     * One page of a project's tasks: id, data as stored ({@code resolve_uri=false}: cloud URIs and
+     * upload keys, not links that depend on Label Studio's {@code HOSTNAME}) and prediction count,
+     * without annotations and predictions ({@code fields=task_only}). With "retrieve predictions
+     * automatically" on, Label Studio predicts the page's unpredicted tasks before it answers, so
+     * the request has the job's API deadline.
      *
      * @param project project id
      * @param page 1-based page number
@@ -105,9 +134,10 @@ public final class LabelStudioClient {
      * @return the page; empty past the last page
      */
     public TaskPage tasks(long project, int page, int pageSize) {
-        GuardedHttpClient.Response response = send(GuardedHttpClient.Request.get(
-                api("/api/tasks/?project=" + project + "&page=" + page + "&page_size=" + pageSize + "&fields=all"),
-                MAX_API_BYTES, requireCredentials()));
+        GuardedHttpClient.Response response = send(withApiDeadline(GuardedHttpClient.Request.get(
+                api("/api/tasks/?project=" + project + "&page=" + page + "&page_size=" + pageSize
+                        + "&fields=task_only&resolve_uri=false"),
+                MAX_API_BYTES, requireCredentials())));
         if (response.status() == 404 && page > 1) {
             // Django REST pagination answers "Invalid page" past the end.
             return new TaskPage(List.of(), -1);
@@ -122,15 +152,33 @@ public final class LabelStudioClient {
     }
 
     /**
+     * The model versions of a task's predictions ({@code GET /api/predictions/?task=<id>}).
+     *
+     * @param task task id
+     * @return the versions
+     */
+    public Set<String> predictionVersions(long task) {
+        String path = "/api/predictions/?task=" + task;
+        JsonNode node = json(send(withApiDeadline(GuardedHttpClient.Request.get(api(path), MAX_API_BYTES, requireCredentials()))), path);
+        Set<String> versions = new LinkedHashSet<>();
+        for (JsonNode prediction : node.isArray() ? node : node.path("results")) {
+            if (prediction.path("task").asLong(task) == task) {
+                versions.add(prediction.path("model_version").asString(""));
+            }
+        }
+        return versions;
+    }
+
+    /**
      * Stores a prediction ({@code POST /api/predictions/}).
      *
      * @param prediction the body
      */
     public void createPrediction(LabelStudioPrediction.Post prediction) {
-        GuardedHttpClient.Response response = send(GuardedHttpClient.Request.json("POST", api("/api/predictions/"),
-                JSON.writeValueAsBytes(prediction), MAX_API_BYTES, requireCredentials()));
+        GuardedHttpClient.Response response = send(withApiDeadline(GuardedHttpClient.Request.json("POST", api("/api/predictions/"),
+                JSON.writeValueAsBytes(prediction), MAX_API_BYTES, requireCredentials())));
         if (!response.ok()) {
-            throw OutboundRequestException.status(response.status(),
+            throw OutboundRequestException.status(response.status(), response.headers(),
                     "Label Studio refused the prediction for task " + prediction.task() + ": HTTP " + response.status());
         }
     }
@@ -143,12 +191,13 @@ public final class LabelStudioClient {
     public record TaskPage(List<LabelStudioTask> tasks, long total) {}
 
     private JsonNode getJson(String path) {
-        return json(send(GuardedHttpClient.Request.get(api(path), MAX_API_BYTES, requireCredentials())), path);
+        return json(send(withApiDeadline(GuardedHttpClient.Request.get(api(path), MAX_API_BYTES, requireCredentials()))), path);
     }
 
     private JsonNode json(GuardedHttpClient.Response response, String what) {
         if (!response.ok()) {
-            throw OutboundRequestException.status(response.status(), "Label Studio answered HTTP " + response.status() + " to " + what);
+            throw OutboundRequestException.status(response.status(), response.headers(),
+                    "Label Studio answered HTTP " + response.status() + " to " + what);
         }
         try {
             return JSON.readTree(response.body());
@@ -159,6 +208,15 @@ public final class LabelStudioClient {
     }
 
     private GuardedHttpClient.Response send(GuardedHttpClient.Request request) {
+        GuardedHttpClient.Response response = sendOnce(request);
+        if (response.status() == 401 && auth != null && auth.refreshable() && requiresKey(request.uri())) {
+            auth.invalidate();
+            response = sendOnce(request);
+        }
+        return response;
+    }
+
+    private GuardedHttpClient.Response sendOnce(GuardedHttpClient.Request request) {
         try {
             limiter.acquire();
         } catch (InterruptedException e) {
@@ -166,6 +224,11 @@ public final class LabelStudioClient {
             throw new OutboundRequestException(OutboundRequestException.Kind.FAILED, "interrupted");
         }
         return http.send(request);
+    }
+
+    /** An API request, with the job's deadline when this is the job's client. */
+    private GuardedHttpClient.Request withApiDeadline(GuardedHttpClient.Request request) {
+        return apiTimeout == null ? request : request.withTimeout(apiTimeout);
     }
 
     private URI api(String path) {

@@ -1,13 +1,14 @@
 package com.fmawsss.labeling.labelstudio;
 
+import com.fmawsss.config.FmaProperties;
 import com.fmawsss.image.ImageDecoder;
 import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.security.DataRoots;
 import com.fmawsss.security.GuardedHttpClient;
 import com.fmawsss.security.OutboundPolicy;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +33,25 @@ public class LabelStudioConfiguration {
      */
     @Bean
     public GuardedHttpClient labelStudioHttp(LabelStudioProperties properties) {
-        List<String> hosts = new ArrayList<>(properties.allowedHosts());
-        if (properties.url() != null && properties.url().getHost() != null) {
-            String host = properties.url().getHost();
-            hosts.add(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
-        }
-        OutboundPolicy policy = new OutboundPolicy(hosts, properties.allowLoopback(), properties.allowPrivateAddresses(),
-                OutboundPolicy.systemResolver());
+        OutboundPolicy policy = outboundPolicy(properties, OutboundPolicy.systemResolver());
         LOG.info("Label Studio integration: {} (images from {})", properties, policy.allowedHosts());
         return new GuardedHttpClient(policy, Duration.ofSeconds(Math.min(10, Math.max(1, properties.fetchTimeout().toSeconds()))),
                 properties.fetchTimeout(), properties.maxRedirects());
+    }
+
+    /**
+     * What the integration may reach: the Label Studio origin at whatever address it has (a Label
+     * Studio beside the service is on a private or loopback address; never link-local or metadata
+     * addresses), other hosts only when allowed and by the address rules of {@link OutboundPolicy}.
+     *
+     * @param properties settings
+     * @param resolver name resolution
+     * @return the policy
+     */
+    public static OutboundPolicy outboundPolicy(LabelStudioProperties properties, OutboundPolicy.HostResolver resolver) {
+        List<URI> trusted = properties.url() != null && properties.url().getHost() != null ? List.of(properties.url()) : List.of();
+        return new OutboundPolicy(properties.allowedHosts(), trusted, properties.allowLoopback(), properties.allowPrivateAddresses(),
+                resolver);
     }
 
     /**
@@ -64,6 +74,7 @@ public class LabelStudioConfiguration {
     /**
      * The correction dataset; entries a previous process left are processed at start.
      *
+     * @param fma service settings (the state directory holds the datasets without data roots)
      * @param roots data roots
      * @param properties settings
      * @param segmenter the inference (active vocabulary, image limits)
@@ -72,9 +83,9 @@ public class LabelStudioConfiguration {
      * @return the dataset
      */
     @Bean(destroyMethod = "close")
-    public CorrectionDataset correctionDataset(DataRoots roots, LabelStudioProperties properties, Segmenter segmenter,
-            LabelStudioClient labelStudioClient, ImageDecoder decoder) {
-        CorrectionDataset dataset = new CorrectionDataset(roots, properties.datasetDir(),
+    public CorrectionDataset correctionDataset(FmaProperties fma, DataRoots roots, LabelStudioProperties properties,
+            Segmenter segmenter, LabelStudioClient labelStudioClient, ImageDecoder decoder) {
+        CorrectionDataset dataset = new CorrectionDataset(() -> properties.correctionsRoot(roots, fma.state().dir()),
                 () -> segmenter.activePromptSet().vocabulary(), labelStudioClient, decoder, segmenter.imageLimits());
         dataset.start();
         return dataset;
@@ -92,8 +103,8 @@ public class LabelStudioConfiguration {
     @Bean
     public LabelStudioJobs labelStudioJobs(LabelStudioProperties properties, GuardedHttpClient labelStudioHttp,
             LabelStudioClient labelStudioClient, LabelStudioPredictor predictor, Segmenter segmenter) {
-        LabelStudioClient limited = labelStudioClient.withLimiter(new RateLimiter(properties.rateLimit()),
-                auth(properties, labelStudioHttp));
+        LabelStudioClient limited = labelStudioClient.forJob(new RateLimiter(properties.rateLimit()),
+                auth(properties, labelStudioHttp), properties.apiTimeout());
         return new LabelStudioJobs(properties, limited, predictor, segmenter);
     }
 

@@ -22,6 +22,8 @@ public final class LabelStudioJobs implements JobResumer {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration TASK_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final LabelStudioProperties properties;
     private final LabelStudioClient client;
@@ -81,7 +83,7 @@ public final class LabelStudioJobs implements JobResumer {
     public Job create(PreAnnotationRequest request) {
         PreAnnotationRequest normalized = normalize(request);
         return new PreAnnotationJob(normalized.project(), normalized.promptVersion(), client, predictor, properties.pageSize(),
-                TASK_TIMEOUT);
+                TASK_TIMEOUT, new Backoff(INITIAL_BACKOFF, MAX_BACKOFF, properties.jobPatience()));
     }
 
     @Override

@@ -9,13 +9,21 @@ import java.util.LinkedHashSet;
  *
  * @param id task id (null in ad-hoc predict calls without one)
  * @param data the task data ({@code {"image": "/data/upload/1/a.jpg", ...}})
- * @param predictionVersions model versions of the predictions the task already has
+ * @param predictionVersions model versions of the predictions the task lists (task lists with
+ *     {@code fields=all}, webhook payloads); the task may have more
+ * @param totalPredictions Label Studio's count of the task's predictions (every task list carries it),
+ *     or null when absent
  */
-public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVersions) {
+public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVersions, Integer totalPredictions) {
 
     /** Copies the set. */
     public LabelStudioTask {
         predictionVersions = predictionVersions == null ? Set.of() : Set.copyOf(predictionVersions);
+    }
+
+    /** A task without a prediction count. */
+    public LabelStudioTask(Long id, JsonNode data, Set<String> predictionVersions) {
+        this(id, data, predictionVersions, null);
     }
 
     /**
@@ -38,7 +46,8 @@ public record LabelStudioTask(Long id, JsonNode data, Set<String> predictionVers
                 versions.add(version.strip());
             }
         }
-        return new LabelStudioTask(id, node.path("data"), versions);
+        JsonNode total = node.path("total_predictions");
+        return new LabelStudioTask(id, node.path("data"), versions, total.isIntegralNumber() ? total.asInt() : null);
     }
 
     /**

@@ -13,15 +13,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Pre-annotates a whole Label Studio project: reads the project's tasks page by page through the
- * Label Studio API, predicts each task at background priority and posts the prediction to {@code
- * /api/predictions/}. Tasks that already carry a prediction of the same model version are
- * skipped, so re-running a finished job posts nothing twice. Requests to Label Studio are spaced
- * by the rate limit.
+ * Label Studio API (small pages of stored data only: no annotations, no predictions), predicts each
+ * task at background priority and posts the prediction to {@code /api/predictions/}. A task that
+ * already holds a prediction of the same model version is skipped: Label Studio's task list only
+ * counts a task's predictions, so the versions of a task with any are asked for ({@code
+ * /api/predictions/?task=}). This is also how the job meets Label Studio's "retrieve predictions
+ * automatically": Label Studio predicts a page's unpredicted tasks through this service's {@code
+ * /predict} before it answers the page, and the job then finds those predictions and skips the
+ * tasks. Requests to Label Studio are spaced by the rate limit; transient failures are waited out
+ * ({@link Backoff}).
  *
  * <p>Resumable: after every task the position (page, index in page) and the counters are
  * checkpointed atomically in the job's work directory; a restarted job continues after the last
@@ -33,7 +37,6 @@ public final class PreAnnotationJob implements Job {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String STATE = "preannotation-state.json";
     private static final int MAX_ERRORS = 20;
-    private static final int ATTEMPTS = 4;
 
     private final long project;
     private final String promptVersion;
@@ -41,6 +44,7 @@ public final class PreAnnotationJob implements Job {
     private final LabelStudioPredictor predictor;
     private final int pageSize;
     private final Duration taskTimeout;
+    private final Backoff backoff;
 
     /**
      * @param project Label Studio project id
@@ -48,15 +52,17 @@ public final class PreAnnotationJob implements Job {
      * @param client the rate-limited Label Studio client
      * @param pageSize tasks per page
      * @param taskTimeout deadline of one task's inference, queueing included
+     * @param backoff how transient Label Studio failures are waited out
      */
     public PreAnnotationJob(long project, String promptVersion, LabelStudioClient client, LabelStudioPredictor predictor,
-            int pageSize, Duration taskTimeout) {
+            int pageSize, Duration taskTimeout, Backoff backoff) {
         this.project = project;
         this.promptVersion = promptVersion;
         this.client = client;
         this.predictor = predictor;
         this.pageSize = pageSize;
         this.taskTimeout = taskTimeout;
+        this.backoff = backoff;
     }
 
     /**
@@ -87,7 +93,7 @@ public final class PreAnnotationJob implements Job {
     public Map<String, String> run(JobContext context) throws Exception {
         Path statePath = context.workDirectory().resolve(STATE);
         State state = Files.isRegularFile(statePath) ? JSON.readValue(Files.readAllBytes(statePath), State.class) : State.initial();
-        String labelConfig = retry(context, () -> client.labelConfig(project));
+        String labelConfig = backoff.call(context, () -> client.labelConfig(project));
         LabelStudioPredictor.Plan plan = predictor.plan(labelConfig, promptVersion);
         long total = -1;
         long handledBefore = state.handled();
@@ -95,7 +101,7 @@ public final class PreAnnotationJob implements Job {
         while (true) {
             context.checkCancelled();
             int page = state.page();
-            LabelStudioClient.TaskPage tasks = retry(context, () -> client.tasks(project, page, pageSize));
+            LabelStudioClient.TaskPage tasks = backoff.call(context, () -> client.tasks(project, page, pageSize));
             if (tasks.total() >= 0) {
                 total = tasks.total();
             }
@@ -137,8 +143,12 @@ public final class PreAnnotationJob implements Job {
         if (task.id() == null) {
             return withError(state, "a task without id");
         }
-        if (task.predictionVersions().contains(plan.modelVersion())) {
-            return new State(state.page(), state.index(), state.predicted(), state.skipped() + 1, state.failed(), state.errors());
+        try {
+            if (hasPrediction(context, task, plan.modelVersion())) {
+                return new State(state.page(), state.index(), state.predicted(), state.skipped() + 1, state.failed(), state.errors());
+            }
+        } catch (OutboundRequestException e) {
+            return withError(state, "task " + task.id() + ": " + e.getMessage());
         }
         LabelStudioPrediction.TaskOutcome outcome = predictor.predict(plan, task, client, Segmenter.Urgency.BACKGROUND, taskTimeout);
         // A shutdown or cancel during the task is not the task's failure: stop before it is recorded.
@@ -148,7 +158,7 @@ public final class PreAnnotationJob implements Job {
         }
         LabelStudioPrediction.Predicted predicted = (LabelStudioPrediction.Predicted) outcome;
         try {
-            retry(context, () -> {
+            backoff.call(context, () -> {
                 client.createPrediction(new LabelStudioPrediction.Post(task.id(), predicted.result(), predicted.score(), predicted.modelVersion()));
                 return null;
             });
@@ -156,6 +166,17 @@ public final class PreAnnotationJob implements Job {
             return withError(state, "task " + task.id() + ": " + e.getMessage());
         }
         return new State(state.page(), state.index(), state.predicted() + 1, state.skipped(), state.failed(), state.errors());
+    }
+
+    /** Whether the task holds a prediction of the model version (asked only when it holds any). */
+    private boolean hasPrediction(JobContext context, LabelStudioTask task, String modelVersion) throws InterruptedException {
+        if (task.predictionVersions().contains(modelVersion)) {
+            return true;
+        }
+        if (task.totalPredictions() != null && task.totalPredictions() == 0) {
+            return false;
+        }
+        return backoff.call(context, () -> client.predictionVersions(task.id())).contains(modelVersion);
     }
 
     private static State withError(State state, String error) {
@@ -173,22 +194,5 @@ public final class PreAnnotationJob implements Job {
         Long eta = total < 0 || rate <= 0 ? null : (long) Math.max(0, (total - state.handled()) / rate);
         context.progress(new JobRecord.ProgressReport("predict", state.handled(), Math.max(total, state.handled()), null,
                 rate, eta, null));
-    }
-
-    /** Calls Label Studio, retrying transient failures (timeouts, 429, 5xx) with back-off. */
-    private static <T> T retry(JobContext context, Supplier<T> call) throws InterruptedException {
-        long delay = 1000;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.get();
-            } catch (OutboundRequestException e) {
-                if (!e.isTransient() || attempt >= ATTEMPTS) {
-                    throw e;
-                }
-            }
-            context.checkCancelled();
-            Thread.sleep(delay);
-            delay *= 2;
-        }
     }
 }

@@ -17,7 +17,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.awt.image.BufferedImage;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -103,6 +108,45 @@ class CvatApiTest {
         }
     }
 
+    static String body(byte[] image) {
+        return JSON.createObjectNode().put("image", Base64.getEncoder().encodeToString(image))
+                .set("classes", JSON.createArrayNode().add("cat").add("dog")).toString();
+    }
+
+    @Test
+    void everyFrameFormatCvatServesIsDetected() throws Exception {
+        // CVAT sends each frame's original file (TIFF re-encoded with LZW): all answer as the PNG does.
+        BufferedImage frame = ImageIO.read(new java.io.ByteArrayInputStream(png(22)));
+        HttpResponse<String> reference = detect(body(png(22)));
+        assertThat(reference.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(reference.body()).size()).isPositive();
+        for (String format : List.of("bmp", "tiff")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (format.equals("tiff")) {
+                ImageWriter writer = ImageIO.getImageWritersByFormatName("tiff").next();
+                try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+                    writer.setOutput(stream);
+                    ImageWriteParam param = writer.getDefaultWriteParam();
+                    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                    param.setCompressionType("LZW");
+                    writer.write(null, new IIOImage(frame, null, null), param);
+                }
+            } else {
+                ImageIO.write(frame, format, out);
+            }
+            HttpResponse<String> response = detect(body(out.toByteArray()));
+            assertThat(response.statusCode()).as(format).isEqualTo(200);
+            assertThat(response.headers().firstValue("Fma-Detection-Skipped")).as(format).isEmpty();
+            assertThat(JSON.readTree(response.body())).as(format).isEqualTo(JSON.readTree(reference.body()));
+        }
+        ByteArrayOutputStream gif = new ByteArrayOutputStream();
+        ImageIO.write(frame, "gif", gif);
+        HttpResponse<String> response = detect(body(gif.toByteArray()));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Fma-Detection-Skipped")).isEmpty();
+        assertThat(JSON.readTree(response.body()).isArray()).isTrue();
+    }
+
     @Test
     void badBodiesAreProblems() throws Exception {
         String image = Base64.getEncoder().encodeToString(png(3));
@@ -110,9 +154,11 @@ class CvatApiTest {
         assertThat(detect("not json").statusCode()).isEqualTo(400);
         assertThat(detect("[1, 2]").statusCode()).isEqualTo(400);
         assertThat(detect("{\"image\": \"%%%\"}").statusCode()).isEqualTo(400);
+        // A frame that is not an image is CVAT's frame all the same: no detections, and why.
         HttpResponse<String> notImage = detect("{\"image\": \"" + Base64.getEncoder().encodeToString("hello".getBytes()) + "\"}");
-        assertThat(notImage.statusCode()).isIn(400, 415);
-        assertThat(notImage.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(notImage.statusCode()).isEqualTo(200);
+        assertThat(notImage.body()).isEqualTo("[]");
+        assertThat(notImage.headers().firstValue("Fma-Detection-Skipped").orElse("")).contains("not a PNG, JPEG or WebP");
         assertThat(detect("{\"image\": \"" + image + "\", \"threshold\": \"high\"}").statusCode()).isEqualTo(400);
         HttpResponse<String> emptyClass = detect("{\"image\": \"" + image + "\", \"classes\": [\"cat\", \"\"]}");
         assertThat(emptyClass.statusCode()).isEqualTo(422);

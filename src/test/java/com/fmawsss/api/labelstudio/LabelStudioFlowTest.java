@@ -169,6 +169,12 @@ class LabelStudioFlowTest {
         ls.file("/data/local-files/?d=imgs/b c.png", B);
         ls.cloud("s3://bucket/dir/c.png", C);
         String config = BRUSH_CONFIG.replace("<Label value=\"Unicorn\"/>", "");
+        // Cloud URIs are resolved through the task's project storages.
+        ls.project(1, config);
+        ls.task(1, 3, Map.of("image", "s3://bucket/dir/c.png"));
+        ls.task(1, 10, Map.of("image", "s3://evil/x.png"));
+        ls.storage(1, "s3://bucket", true);
+        ls.storagePresigningTo(1, "s3://evil", "http://169.254.169.254/latest/meta-data/iam/");
         List<ObjectNode> tasks = List.of(
                 task(1, "image", "/data/upload/1/a.png"),
                 task(2, "image", "/data/local-files/?d=imgs/b c.png"),
@@ -483,6 +489,23 @@ class LabelStudioFlowTest {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         String location = json(started).path("result").path("location").asString();
         assertThat(location).startsWith("/v1/admin/training-jobs/");
+        JsonNode job = awaitSuccess(location);
+        assertThat(job.path("promptVersion").asString()).startsWith("job-");
+
+        HttpResponse<String> empty = send("POST", "/label-studio/webhook", "{\"action\": \"START_TRAINING\", \"project\": {\"id\": 99}}");
+        assertThat(empty.statusCode()).isEqualTo(422);
+    }
+
+    /** Runs a project's pre-annotation job through the admin API and waits for its success. */
+    JsonNode preAnnotate(long project) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/admin/label-studio/preannotation-jobs", "{\"project\": " + project + "}",
+                "Authorization", "Bearer " + ADMIN);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        return awaitSuccess(created.headers().firstValue("Location").orElseThrow());
+    }
+
+    /** Follows an admin job until it ends, which must be a success (polls up to six minutes). */
+    JsonNode awaitSuccess(String location) throws Exception {
         JsonNode job = null;
         for (int i = 0; i < 3600; i++) {
             job = json(send("GET", location, null, "Authorization", "Bearer " + ADMIN));
@@ -492,10 +515,7 @@ class LabelStudioFlowTest {
             Thread.sleep(100);
         }
         assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
-        assertThat(job.path("promptVersion").asString()).startsWith("job-");
-
-        HttpResponse<String> empty = send("POST", "/label-studio/webhook", "{\"action\": \"START_TRAINING\", \"project\": {\"id\": 99}}");
-        assertThat(empty.statusCode()).isEqualTo(422);
+        return job;
     }
 
     @Test
@@ -512,18 +532,7 @@ class LabelStudioFlowTest {
                 .statusCode()).isEqualTo(422);
         assertThat(send("GET", path + "/doesnotexist", null, "Authorization", "Bearer " + ADMIN).statusCode()).isEqualTo(404);
 
-        HttpResponse<String> created = send("POST", path, "{\"project\": 3}", "Authorization", "Bearer " + ADMIN);
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-        String location = created.headers().firstValue("Location").orElseThrow();
-        JsonNode job = null;
-        for (int i = 0; i < 1200; i++) {
-            job = json(send("GET", location, null, "Authorization", "Bearer " + ADMIN));
-            if (!List.of("queued", "running").contains(job.path("state").asString())) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("succeeded");
+        JsonNode job = preAnnotate(3);
         assertThat(job.path("result").path("predicted").asString()).isEqualTo("1");
         assertThat(job.path("result").path("skipped").asString()).isEqualTo("1");
         assertThat(job.path("result").path("modelVersion").asString()).isEqualTo(modelVersion);
@@ -536,6 +545,39 @@ class LabelStudioFlowTest {
                 .contains(job.path("id").asString());
         String metrics = send("GET", "/actuator/prometheus", null).body();
         assertThat(metrics).contains("fma_job_iteration{job=\"" + job.path("id").asString() + "\",type=\"label-studio-preannotation\"} 2.0");
+    }
+
+    @Test
+    void preAnnotationMeetsLabelStudiosAutomaticPredictions() throws Exception {
+        String modelVersion = json(send("POST", "/label-studio/setup", "{\"schema\": \"\"}")).path("model_version").asString();
+        ls.project(6, BRUSH_CONFIG.replace("<Label value=\"Unicorn\"/>", ""));
+        ls.file("/data/upload/6/a.png", A);
+        ls.file("/data/upload/6/b.png", B);
+        for (long id = 601; id <= 603; id++) {
+            ls.task(6, id, Map.of("image", id == 602 ? "upload/6/b.png" : "/data/upload/6/a.png"));
+        }
+        // Label Studio calls this service's /predict for the page's unpredicted tasks before it answers
+        // the page, and is slow besides: the page takes longer than an image fetch may (fetch-timeout 2 s).
+        ls.retrievePredictionsAutomatically(6, "http://127.0.0.1:" + port + "/label-studio");
+        ls.pageDelay(Duration.ofMillis(2500));
+        try {
+            JsonNode job = preAnnotate(6);
+            // Label Studio's own requests predicted every task; the job found them and did nothing twice.
+            assertThat(job.path("result").path("skipped").asString()).isEqualTo("3");
+            assertThat(job.path("result").path("predicted").asString()).isEqualTo("0");
+        } finally {
+            ls.pageDelay(Duration.ZERO);
+        }
+        for (long id = 601; id <= 603; id++) {
+            long task = id;
+            assertThat(ls.predictions().stream().filter(p -> p.path("task").asLong() == task)).as("task %d", id).hasSize(1)
+                    .allSatisfy(p -> {
+                        assertThat(p.path("model_version").asString()).isEqualTo(modelVersion);
+                        assertThat(p.path("result").get(0).path("type").asString()).isEqualTo("brushlabels");
+                    });
+        }
+        assertThat(ls.seen()).filteredOn(s -> s.path().startsWith("/api/tasks/"))
+                .allSatisfy(s -> assertThat(s.path()).contains("fields=task_only", "resolve_uri=false"));
     }
 
     @Test

@@ -14,7 +14,7 @@ class LabelStudioTrainingTest {
     void startTrainingIsRefusedWhenTrainingIsDisabled() {
         LabelStudioProperties disabled = new LabelStudioProperties(true, "/label-studio", null, null, null, null, List.of(), false,
                 false, 1000, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), true, 16, "ls", false,
-                new LabelStudioProperties.Training(null, null, null), 1, 10);
+                new LabelStudioProperties.Training(null, null, null), 1, 10, Duration.ofSeconds(1), Duration.ofSeconds(1));
         // Refused before the dataset or the job layer is touched.
         assertThatThrownBy(() -> new LabelStudioTraining(disabled, null, null, null).start(3))
                 .isInstanceOfSatisfying(ApiProblem.class, p -> {

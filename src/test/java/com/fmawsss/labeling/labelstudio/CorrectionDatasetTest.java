@@ -44,8 +44,9 @@ class CorrectionDatasetTest {
     }
 
     static CorrectionDataset dataset(Path root, LabelStudioClient client) {
-        return new CorrectionDataset(new DataRoots(List.of(root)), "ls", Vocabulary::voc, client, new ImageDecoder(),
-                ImageLimits.defaults());
+        LabelStudioProperties properties = LabelStudioOutboundTest.properties(java.util.Map.of("dataset-dir", "ls"));
+        return new CorrectionDataset(() -> properties.correctionsRoot(new DataRoots(List.of(root)), root.resolve("state")),
+                Vocabulary::voc, client, new ImageDecoder(), ImageLimits.defaults());
     }
 
     static ArrayNode polygon(String label, double... xy) {
@@ -104,11 +105,28 @@ class CorrectionDatasetTest {
     }
 
     @Test
-    void withoutDataRootsNothingIsStored() {
-        CorrectionDataset none = new CorrectionDataset(new DataRoots(List.of()), "ls", Vocabulary::voc, client("http://127.0.0.1:9"),
-                new ImageDecoder(), ImageLimits.defaults());
-        assertThatThrownBy(() -> none.accept(1, CONFIG, new LabelStudioTask(1L, JSON.createObjectNode(), null), 1, JSON.createArrayNode()))
+    void withoutDataRootsCorrectionsGoUnderTheStateDirectory(@TempDir Path state) throws Exception {
+        try (FakeLabelStudio ls = FakeLabelStudio.start(KEY)) {
+            ls.file("/data/upload/1/a.png", SyntheticImages.discsPng(20, 10, 4));
+            LabelStudioProperties properties = LabelStudioOutboundTest.properties(java.util.Map.of());
+            CorrectionDataset dataset = new CorrectionDataset(() -> properties.correctionsRoot(new DataRoots(List.of()), state),
+                    Vocabulary::voc, client(ls.url()), new ImageDecoder(), ImageLimits.defaults());
+            LabelStudioTask task = new LabelStudioTask(5L, JSON.createObjectNode().put("image", "/data/upload/1/a.png"), null);
+            dataset.accept(1, CONFIG, task, 77, polygon("Dog", 0, 0, 50, 0, 50, 100, 0, 100));
+            assertThat(dataset.awaitIdle(Duration.ofSeconds(20))).isTrue();
+            assertThat(dataset.manifest(1)).isEqualTo(state.resolve("label-studio-corrections/project-1/manifest.jsonl"));
+            assertThat(Files.readAllLines(dataset.manifest(1))).hasSize(1).first().asString().contains("\"task\":5");
+            dataset.close();
+        }
+    }
+
+    @Test
+    void aDatasetDirOutsideTheDataRootsIsRefusedForEveryEvent(@TempDir Path root) {
+        LabelStudioProperties properties = LabelStudioOutboundTest.properties(java.util.Map.of("dataset-dir", "/etc/ls"));
+        CorrectionDataset outside = new CorrectionDataset(() -> properties.correctionsRoot(new DataRoots(List.of(root)), root),
+                Vocabulary::voc, client("http://127.0.0.1:9"), new ImageDecoder(), ImageLimits.defaults());
+        assertThatThrownBy(() -> outside.accept(1, CONFIG, new LabelStudioTask(1L, JSON.createObjectNode(), null), 1, JSON.createArrayNode()))
                 .isInstanceOfSatisfying(ApiProblem.class, p -> assertThat(p.status().value()).isEqualTo(403));
-        none.close();
+        outside.close();
     }
 }

@@ -5,18 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fmawsss.image.DecodedImage;
 import com.fmawsss.image.ImageDecoder;
-import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.RgbImages;
 import com.fmawsss.cam.SyntheticImages;
 import com.fmawsss.labeling.Segmentation;
 import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.labeling.StubSegmenter;
 import com.fmawsss.jobs.JobCancelledException;
 import com.fmawsss.jobs.JobContext;
 import com.fmawsss.jobs.JobRecord;
-import com.fmawsss.prompts.PromptSet;
-import com.fmawsss.prompts.Vocabulary;
 import com.fmawsss.security.GuardedHttpClient;
 import com.fmawsss.security.OutboundPolicy;
+import com.fmawsss.security.OutboundRequestException;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -44,13 +43,16 @@ class PreAnnotationJobTest {
     static final String CONFIG = "<View><Image name=\"image\" value=\"$image\"/><BrushLabels name=\"tag\" toName=\"image\">"
             + "<Label value=\"Cat\"/></BrushLabels></View>";
 
+    /** Short waits, so retries take milliseconds; the patience is generous. */
+    static final Backoff BACKOFF = new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), Duration.ofMinutes(2));
+
     FakeLabelStudio ls;
     LabelStudioClient client;
     LabelStudioPredictor predictor;
     final AtomicInteger segmentations = new AtomicInteger();
 
     /** Labels the left half of every image as the first class. */
-    final Segmenter stub = new Segmenter() {
+    final Segmenter stub = new StubSegmenter() {
         @Override
         public CompletableFuture<Segmentation> segment(DecodedImage image, List<String> classes, String promptVersion,
                 Urgency urgency, Duration timeout) {
@@ -63,36 +65,6 @@ class PreAnnotationJobTest {
             }
             return CompletableFuture.completedFuture(new Segmentation(w, h, labels, classes, Map.of(classes.getFirst(), 0.75),
                     promptVersion));
-        }
-
-        @Override
-        public PromptSet activePromptSet() {
-            return PromptSet.manual(Vocabulary.voc());
-        }
-
-        @Override
-        public PromptSet promptSet(String version) {
-            return version.equals("manual-voc") ? activePromptSet() : null;
-        }
-
-        @Override
-        public String modelVersion(String promptVersion) {
-            return "stub-" + promptVersion;
-        }
-
-        @Override
-        public int maxClasses() {
-            return 20;
-        }
-
-        @Override
-        public int maxClassNameLength() {
-            return 100;
-        }
-
-        @Override
-        public ImageLimits imageLimits() {
-            return ImageLimits.defaults();
         }
     };
 
@@ -111,15 +83,18 @@ class PreAnnotationJobTest {
                 ls.task(5, id, Map.of("image", "/data/upload/5/t" + id + ".png"), "some-older-model");
             }
         }
-        OutboundPolicy policy = new OutboundPolicy(List.of("127.0.0.1"), true, false, OutboundPolicy.systemResolver());
+        OutboundPolicy policy = new OutboundPolicy(List.of("127.0.0.1", "localhost"), true, false, OutboundPolicy.systemResolver());
         GuardedHttpClient http = new GuardedHttpClient(policy, Duration.ofSeconds(2), Duration.ofSeconds(5), 3);
         URI base = URI.create(ls.url());
         client = new LabelStudioClient(base, http, new LabelStudioAuth(base, KEY, http, Clock.systemUTC()), new RateLimiter(200),
                 1_000_000);
-        LabelStudioProperties properties = new LabelStudioProperties(true, "/label-studio", base, KEY, null, null, List.of(), true,
-                false, 1_000_000, Duration.ofSeconds(5), 3, Duration.ofSeconds(90), true, 16, "label-studio", false,
-                new LabelStudioProperties.Training(null, null, null), 200, 3);
+        LabelStudioProperties properties = LabelStudioOutboundTest.properties(Map.of("url", base.toString(), "api-key", KEY,
+                "page-size", "3"));
         predictor = new LabelStudioPredictor(stub, new ImageDecoder(), properties);
+    }
+
+    PreAnnotationJob job(long project) {
+        return new PreAnnotationJob(project, "manual-voc", client, predictor, 3, Duration.ofSeconds(30), BACKOFF);
     }
 
     @AfterEach
@@ -164,14 +139,14 @@ class PreAnnotationJobTest {
 
     @Test
     void runsAllPagesSkipsCurrentPredictionsAndResumesAfterARestart(@TempDir Path dir) throws Exception {
-        PreAnnotationJob job = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30));
+        PreAnnotationJob job = job(5);
         ls.failNextPredictionPosts(1);
         assertThatThrownBy(() -> job.run(new Context(dir, 5))).isInstanceOf(JobCancelledException.class);
         int postedBeforeRestart = ls.predictions().size();
         assertThat(postedBeforeRestart).isBetween(1, 4);
 
         Context second = new Context(dir, Integer.MAX_VALUE);
-        Map<String, String> result = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30)).run(second);
+        Map<String, String> result = job(5).run(second);
 
         assertThat(result).containsEntry("predicted", "5").containsEntry("skipped", "1").containsEntry("failed", "1")
                 .containsEntry("modelVersion", "stub-manual-voc");
@@ -196,7 +171,7 @@ class PreAnnotationJobTest {
                 .allSatisfy(path -> assertThat(path).doesNotContain("page=4"));
 
         // Re-running posts nothing: every task now has a prediction of this model version.
-        Map<String, String> again = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30))
+        Map<String, String> again = job(5)
                 .run(new Context(dir.resolve("again"), Integer.MAX_VALUE));
         assertThat(again).containsEntry("predicted", "0").containsEntry("skipped", "6").containsEntry("failed", "1");
         assertThat(ls.predictions()).hasSize(5);
@@ -205,9 +180,52 @@ class PreAnnotationJobTest {
     }
 
     @Test
+    void cloudStorageAndCloudBackedUploadsArePredictedFromTheirStoredUris(@TempDir Path dir) throws Exception {
+        byte[] png = SyntheticImages.discsPng(20, 10, 2);
+        ls.uploads(FakeLabelStudio.Uploads.CLOUD_WITHOUT_NGINX);
+        ls.project(8, CONFIG);
+        ls.storage(8, "s3://photos", true);
+        ls.storage(8, "gs://scans", false);
+        ls.cloud("s3://photos/cats/a 1.png", png);
+        ls.cloud("gs://scans/b.png", png);
+        ls.file("/data/upload/8/c.png", png);
+        ls.task(8, 81, Map.of("image", "s3://photos/cats/a 1.png"));
+        ls.task(8, 82, Map.of("image", "gs://scans/b.png"));
+        ls.task(8, 83, Map.of("image", "upload/8/c.png"));
+        Map<String, String> result = job(8).run(new Context(dir, Integer.MAX_VALUE));
+        assertThat(result).as(result.toString()).containsEntry("predicted", "3").containsEntry("failed", "0");
+        assertThat(ls.seen()).filteredOn(s -> s.path().startsWith("/api/tasks/"))
+                .allSatisfy(s -> assertThat(s.path()).contains("resolve_uri=false", "fields=task_only", "page_size=3"));
+        // Tasks Label Studio counts no prediction for are never asked about.
+        assertThat(ls.seen()).noneMatch(s -> s.path().startsWith("/api/predictions/?task="));
+    }
+
+    @Test
+    void aBusyLabelStudioSlowsTheJobDownWithoutFailingIt(@TempDir Path dir) throws Exception {
+        ls.busyTaskPages(6);
+        ls.failNextPredictionPosts(5);
+        Map<String, String> result = job(5).run(new Context(dir, Integer.MAX_VALUE));
+        assertThat(result).containsEntry("predicted", "5").containsEntry("skipped", "1").containsEntry("failed", "1");
+        assertThat(ls.seen().stream().filter(s -> s.path().startsWith("/api/tasks/") && s.path().contains("page=1&"))).hasSize(7);
+        // Only tasks holding predictions (of other versions) were asked about.
+        assertThat(ls.seen().stream().filter(s -> s.path().startsWith("/api/predictions/?task=")).map(FakeLabelStudio.Seen::path))
+                .containsExactlyInAnyOrder("/api/predictions/?task=1", "/api/predictions/?task=2", "/api/predictions/?task=3",
+                        "/api/predictions/?task=4", "/api/predictions/?task=5", "/api/predictions/?task=7");
+    }
+
+    @Test
+    void aLabelStudioThatStaysDownFailsTheJobOncePatienceIsSpent(@TempDir Path dir) {
+        ls.busyTaskPages(Integer.MAX_VALUE);
+        PreAnnotationJob impatient = new PreAnnotationJob(5, "manual-voc", client, predictor, 3, Duration.ofSeconds(30),
+                new Backoff(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(200)));
+        assertThatThrownBy(() -> impatient.run(new Context(dir, Integer.MAX_VALUE))).isInstanceOf(OutboundRequestException.class)
+                .hasMessageContaining("HTTP 503");
+    }
+
+    @Test
     void aProjectWithoutUsableControlFailsTheJob(@TempDir Path dir) {
         ls.project(9, "<View><Image name=\"image\" value=\"$image\"/></View>");
-        PreAnnotationJob job = new PreAnnotationJob(9, "manual-voc", client, predictor, 3, Duration.ofSeconds(30));
+        PreAnnotationJob job = job(9);
         assertThatThrownBy(() -> job.run(new Context(dir, Integer.MAX_VALUE))).isInstanceOf(LabelConfigException.class)
                 .hasMessageContaining("no BrushLabels or PolygonLabels");
     }
