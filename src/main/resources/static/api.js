@@ -73,14 +73,17 @@ async function body(response, accept) {
  * answers 202 with a Location, which is polled for {state, stage, progress: {percent}, etaSeconds}
  * until it answers the result (200) or a problem; cancelling sends DELETE to it. A service that
  * does not answers the result directly, and cancelling disconnects (queued work is dropped).
+ * respondAsync false asks for the answer directly (a click whose image the service keeps: no
+ * poll interval between the answer and the page).
  *
  * @param path endpoint, e.g. '/v1/masks'
  * @param form the multipart body (FormData)
  * @param options accept: 'application/json' or 'image/png'; signal: AbortSignal; onProgress({
- *     elapsedSeconds, percent, etaSeconds, stage, detail}) called while waiting (null where unknown)
+ *     elapsedSeconds, percent, etaSeconds, stage, detail}) called while waiting (null where unknown);
+ *     respondAsync: false for no Prefer header
  * @returns {json, headers} for JSON, {blob, headers} for PNG, plus elapsedSeconds
  */
-export async function runAndWait(path, form, { accept = 'application/json', signal, onProgress } = {}) {
+export async function runAndWait(path, form, { accept = 'application/json', signal, onProgress, respondAsync = true } = {}) {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   let status = { percent: null, etaSeconds: null, stage: null, detail: null };
@@ -90,7 +93,7 @@ export async function runAndWait(path, form, { accept = 'application/json', sign
   let location = null;
   try {
     const first = await send(path, {
-      method: 'POST', body: form, headers: { Accept: accept, Prefer: 'respond-async' }, signal,
+      method: 'POST', body: form, headers: respondAsync ? { Accept: accept, Prefer: 'respond-async' } : { Accept: accept }, signal,
     });
     let response = first;
     if (first.status === 202 && first.headers.get('Location')) {

@@ -1,9 +1,12 @@
-// The "Try it" page: choose an image and classes, run one of the inference endpoints, show the
-// label map over the image with what explains it (CAMs, superpixels, timings, metadata).
+// The "Try it" page: choose an image and classes, run one of the inference endpoints (or click on
+// the image to segment), show the label map over the image with what explains it (CAMs,
+// superpixels, timings, metadata).
 
 import { describeProblem, getJson, runAndWait } from './api.js';
+import { ClickSegmenter } from './clicks.js';
 import { base64Bytes, readNpz } from './npz.js';
 import { Overlay, vocColour } from './overlay.js';
+import { labelMapPng } from './png.js';
 import { forEachSetPixel } from './rle.js';
 import { initJobs } from './jobs.js';
 
@@ -25,6 +28,26 @@ const overlay = new Overlay({
   labelLayer: $('label-layer'),
   heatmapLayer: $('heatmap-layer'),
   boundaryLayer: $('boundary-layer'),
+  maskLayer: $('mask-layer'),
+});
+
+const clicks = new ClickSegmenter({
+  overlay,
+  file: () => state.file,
+  typedClasses: () => state.chips,
+  classList: () => (state.chips.length ? state.chips : (state.vocabulary?.classes ?? []).map((c) => c.name)),
+  promptVersion: () => $('prompts-input').value.trim(),
+  pixelOf: (event) => pixelOf(event),
+  baseLabelMap: () => (state.lastRun && overlay.labels
+    ? { classes: state.lastRun.json.classes, labels: overlay.labels.slice() } : null),
+  showLabelMap: (json) => {
+    state.lastRun = { request: { mode: 'click' }, json };
+    showLabelMap(json);
+    $('details').hidden = false;
+  },
+  showDetails: (answer, elapsedSeconds) => renderClickDetails(answer, elapsedSeconds),
+  showMessage: (box, problem) => showMessage(problem.title, problem.detail, problem, box),
+  progressText: (progress, verb) => progressText(progress, verb),
 });
 
 function mode() {
@@ -36,6 +59,11 @@ function setMode(value) {
     element.hidden = !element.dataset.mode.split(' ').includes(value);
   }
   $('class-hint').textContent = classHint(value);
+  if ($('result').dataset.state === 'empty') {
+    $('result-empty').textContent = value === 'click' ? 'Choose an image, then click on the object to segment.'
+        : 'Choose an image and classes, then press Run.';
+  }
+  clicks.setActive(value === 'click');
   updateSamControls();
   renderChips();
 }
@@ -54,13 +82,13 @@ function classHint(value) {
   const known = set ? `The prompt set ${set.promptSet} knows ${set.classes.length} classes (${set.vocabulary}).` : '';
   if (value === 'seeds') return `Seeds take names from the vocabulary only. ${known}`;
   if (value === 'refine') return 'One name per channel of the score map (or per label of the PNG), in order.';
+  if (value === 'click') return `The classes CLIP proposes from and masks are accepted as; none: the whole vocabulary. ${known}`;
   return `Any names: unknown ones get zero-shot prompts. ${known}`;
 }
 
 // ---- messages and progress -------------------------------------------------------------------
 
-function showMessage(title, detail, { kind, status } = {}) {
-  const box = $('message');
+function showMessage(title, detail, { kind, status } = {}, box = $('message')) {
   box.replaceChildren();
   const strong = document.createElement('strong');
   strong.textContent = title;
@@ -95,19 +123,23 @@ const STAGES = {
   sams: 'SAMS labelling',
 };
 
-function showProgress({ elapsedSeconds, percent, etaSeconds, stage, detail }) {
-  const bar = $('progress-bar');
-  if (percent == null) {
-    bar.removeAttribute('value');
-  } else {
-    bar.max = 100;
-    bar.value = percent;
-  }
-  const parts = [`Running${stage ? ` (${STAGES[stage] || stage})` : ''}… ${elapsedSeconds.toFixed(1)} s`];
+function progressText({ elapsedSeconds, percent, etaSeconds, stage, detail }, verb = 'Running') {
+  const parts = [`${verb}${stage ? ` (${STAGES[stage] || stage})` : ''}… ${elapsedSeconds.toFixed(1)} s`];
   if (detail) parts.push(detail);
   if (percent != null) parts.push(`${Math.round(percent)}%`);
   if (etaSeconds != null) parts.push(`about ${Math.ceil(etaSeconds)} s left`);
-  $('progress-text').textContent = parts.join(' · ');
+  return parts.join(' · ');
+}
+
+function showProgress(progress) {
+  const bar = $('progress-bar');
+  if (progress.percent == null) {
+    bar.removeAttribute('value');
+  } else {
+    bar.max = 100;
+    bar.value = progress.percent;
+  }
+  $('progress-text').textContent = progressText(progress);
 }
 
 function setRunning(controller) {
@@ -127,6 +159,7 @@ async function setImage(file) {
   $('image-name').textContent = `${file.name || 'pasted image'} (${Math.round(file.size / 1024)} KB)`;
   clearMessage();
   resetResult();
+  clicks.reset();
   try {
     const bitmap = await createImageBitmap(file);
     overlay.showImage(bitmap);
@@ -192,6 +225,7 @@ function renderChips() {
     item.append(remove);
     return item;
   }));
+  clicks.refreshClasses();
 }
 
 async function loadVocabulary() {
@@ -267,7 +301,7 @@ function validate() {
 
 async function run(event) {
   event.preventDefault();
-  if (state.running) return;
+  if (state.running || mode() === 'click') return;
   clearMessage();
   const invalid = validate();
   if (invalid) {
@@ -283,6 +317,7 @@ async function run(event) {
   try {
     const answer = await runAndWait(request.path, request.form, { signal: controller.signal, onProgress: showProgress });
     state.lastRun = { request, json: answer.json };
+    clicks.labelMapReplaced();
     await showResult(answer.json, answer.elapsedSeconds);
     $('result').dataset.state = 'done';
     // In one column (phones) the result is below the form: bring it into view.
@@ -309,7 +344,8 @@ function labelsOf(json) {
   return { labels, areas };
 }
 
-async function showResult(json, elapsedSeconds) {
+/** Shows a label map ({width, height, classes, masks} as /v1/masks answers) over the image, with its legend. */
+function showLabelMap(json) {
   if (overlay.width !== json.width || overlay.height !== json.height) {
     // The browser could not show the image (or sized it differently): draw on a blank canvas.
     const blank = new OffscreenCanvas(json.width, json.height);
@@ -322,6 +358,11 @@ async function showResult(json, elapsedSeconds) {
   $('result-empty').hidden = true;
   $('layer-controls').hidden = false;
   renderLegend(json, areas);
+  return areas;
+}
+
+async function showResult(json, elapsedSeconds) {
+  const areas = showLabelMap(json);
   await renderDebug(json);
   renderDetails(json, elapsedSeconds);
   if (json.metadata?.bundle?.demo) $('demo-banner').hidden = false;
@@ -414,9 +455,9 @@ function updateBoundaries() {
   overlay.showBoundaries(levels);
 }
 
-function renderDetails(json, elapsedSeconds) {
+function renderTimings(timings, elapsedSeconds) {
   const body = $('timings').tBodies[0];
-  const entries = Object.entries(json.timings || {});
+  const entries = Object.entries(timings || {});
   const total = entries.reduce((a, [, ms]) => a + ms, 0);
   body.replaceChildren(...entries.map(([stage, ms]) => {
     const row = body.insertRow();
@@ -432,6 +473,23 @@ function renderDetails(json, elapsedSeconds) {
   }));
   $('round-trip').textContent = `Stages sum to ${total.toLocaleString('en')} ms; the round trip took `
       + `${Math.round(elapsedSeconds * 1000).toLocaleString('en')} ms (upload, queueing and encoding included).`;
+}
+
+/** The reproducibility summary: [term, value] pairs (empty values left out) and the full JSON. */
+function renderFacts(facts, full) {
+  $('metadata-summary').replaceChildren(...facts.filter(([, value]) => value != null && value !== '').flatMap(([term, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    return [dt, dd];
+  }));
+  $('metadata-json').textContent = JSON.stringify(full, null, 2);
+  $('details').hidden = false;
+}
+
+function renderDetails(json, elapsedSeconds) {
+  renderTimings(json.timings, elapsedSeconds);
   const meta = json.metadata || {};
   const bundle = meta.bundle || {};
   const parameters = meta.parameters || {};
@@ -449,16 +507,24 @@ function renderDetails(json, elapsedSeconds) {
     ['Image', image.width ? `${image.width}×${image.height} ${image.format}, EXIF orientation ${image.exifOrientation}` : null],
     ['CLIP input', image.clipInput ? image.clipInput.join('×') : null],
     ['Image SHA-256', image.sha256],
-  ].filter(([, value]) => value != null && value !== '');
-  $('metadata-summary').replaceChildren(...facts.flatMap(([term, value]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = term;
-    const dd = document.createElement('dd');
-    dd.textContent = String(value);
-    return [dt, dd];
-  }));
-  $('metadata-json').textContent = JSON.stringify(meta, null, 2);
-  $('details').hidden = false;
+  ];
+  renderFacts(facts, meta);
+}
+
+const SAM_OUTPUTS = ['single-mask output', 'multimask output 1 (subpart)', 'multimask output 2 (part)', 'multimask output 3 (whole)'];
+
+/** Timings and facts of a click's answer (POST /v1/segments). */
+function renderClickDetails(answer, elapsedSeconds) {
+  renderTimings(answer.timings, elapsedSeconds);
+  const kept = (flag) => (flag == null ? null : flag ? 'kept' : 'computed');
+  renderFacts([
+    ['Mask', answer.source === 'superpixel' ? `quasi-superpixel (${answer.level})` : `SAM, ${SAM_OUTPUTS[answer.samOutput] ?? answer.samOutput}`],
+    ['Image embedding', kept(answer.cached?.embedding)],
+    ['CAMs', kept(answer.cached?.cams)],
+    ['Prompts', answer.proposal?.promptSet],
+    ['Image', `${answer.image.width}×${answer.image.height}`],
+    ['Image SHA-256', answer.image.sha256],
+  ], { ...answer, mask: { size: answer.mask.size, counts: '…' } });
 }
 
 // ---- pointer and keyboard cursor -------------------------------------------------------------
@@ -466,8 +532,9 @@ function renderDetails(json, elapsedSeconds) {
 const cursor = { x: 0, y: 0 };
 
 function describePixel(x, y) {
+  if (!overlay.width) return 'Point at the image to see its class.';
   const label = overlay.labelAt(x, y);
-  if (label == null) return 'Point at the image to see its class.';
+  if (label == null) return `(${x}, ${y})`;
   const json = state.lastRun?.json;
   const name = json?.classes.find((c) => c.index === label)?.name ?? String(label);
   let text = `(${x}, ${y}): ${name}`;
@@ -516,10 +583,20 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
+function classTable(classes) {
+  return classes.map((c) => `${c.index}=${c.name}`).join(',');
+}
+
 async function downloadPng() {
   if (!state.lastRun || state.running) return;
   clearMessage();
-  const { request } = state.lastRun;
+  const { request, json } = state.lastRun;
+  if (request.mode === 'click') {
+    // Built in the page: encoded here, in the service's format.
+    save(await labelMapPng(overlay.labels, json.width, json.height), `${baseName()}-click.png`);
+    setStatus(`Label map saved; class order: ${classTable(json.classes)}.`);
+    return;
+  }
   const controller = new AbortController();
   setRunning(controller);
   try {
@@ -615,7 +692,15 @@ function wire() {
     const { x, y } = pixelOf(event);
     moveCursor(x, y);
   });
+  viewer.addEventListener('focus', () => {
+    // Click mode from the keyboard: the cursor starts in the middle.
+    if (mode() === 'click' && overlay.width && $('cursor').hidden) moveCursor(overlay.width >> 1, overlay.height >> 1);
+  });
   viewer.addEventListener('keydown', (event) => {
+    if (overlay.width && clicks.keydown(event, cursor)) {
+      event.preventDefault();
+      return;
+    }
     const step = event.shiftKey ? 10 : 1;
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
     const move = moves[event.key];

@@ -1,5 +1,6 @@
-// The result viewer: the photo, the label map over it, a CAM heatmap and quasi-superpixel
-// boundaries, each on its own canvas at the image's natural size (CSS scales them together).
+// The result viewer: the photo, the label map over it, a CAM heatmap, quasi-superpixel
+// boundaries and the mask of a click, each on its own canvas at the image's natural size (CSS
+// scales them together).
 // The label layer holds exact colours: class i is VOC palette colour i at alpha 255, background
 // and hidden classes are transparent; its opacity is a CSS property, never baked into pixels.
 
@@ -31,12 +32,16 @@ function turbo(t) {
 
 const LEVEL_COLOURS = [[255, 255, 255], [255, 214, 0], [0, 229, 255]];
 
+/** Colour of the mask a click answered (not yet accepted into the label map). */
+export const MASK_COLOUR = [255, 0, 170];
+
 export class Overlay {
-  constructor({ imageLayer, labelLayer, heatmapLayer, boundaryLayer }) {
+  constructor({ imageLayer, labelLayer, heatmapLayer, boundaryLayer, maskLayer }) {
     this.imageLayer = imageLayer;
     this.labelLayer = labelLayer;
     this.heatmapLayer = heatmapLayer;
     this.boundaryLayer = boundaryLayer;
+    this.maskLayer = maskLayer;
     this.width = 0;
     this.height = 0;
     this.labels = null;
@@ -48,7 +53,7 @@ export class Overlay {
   showImage(bitmap, width = bitmap.width, height = bitmap.height) {
     this.width = width;
     this.height = height;
-    for (const canvas of [this.imageLayer, this.labelLayer, this.heatmapLayer, this.boundaryLayer]) {
+    for (const canvas of [this.imageLayer, this.labelLayer, this.heatmapLayer, this.boundaryLayer, this.maskLayer]) {
       canvas.width = width;
       canvas.height = height;
     }
@@ -97,6 +102,20 @@ export class Overlay {
         pixels[o + 1] = colour[1];
         pixels[o + 2] = colour[2];
         pixels[o + 3] = 255;
+      }
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  /** Draws a 0/1 mask (row-major, the image's size) in MASK_COLOUR; null clears the layer. */
+  showMask(mask) {
+    if (!this.width) return;
+    const context = this.maskLayer.getContext('2d');
+    const image = context.createImageData(this.width, this.height);
+    if (mask) {
+      const [r, g, b] = MASK_COLOUR;
+      for (let p = 0; p < mask.length; p++) {
+        if (mask[p]) image.data.set([r, g, b, 255], p * 4);
       }
     }
     context.putImageData(image, 0, 0);

@@ -56,3 +56,41 @@ export function decodeMask(rle) {
   forEachSetPixel(rle, (index) => { mask[index] = 1; });
   return mask;
 }
+
+/** Compressed counts string of run lengths (pycocotools rleToString). */
+export function countsToString(counts) {
+  let text = '';
+  for (let i = 0; i < counts.length; i++) {
+    let x = counts[i];
+    if (i > 2) x -= counts[i - 2];
+    let more = true;
+    while (more) {
+      let c = x & 0x1f;
+      x >>= 5;
+      more = (c & 0x10) ? x !== -1 : x !== 0;
+      if (more) c |= 0x20;
+      text += String.fromCharCode(c + 48);
+    }
+  }
+  return text;
+}
+
+/** COCO RLE {size, counts (compressed string)} of a row-major 0/1 mask; the inverse of decodeMask. */
+export function encodeMask(mask, height, width) {
+  const counts = [];
+  let value = 0;
+  let run = 0;
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      const bit = mask[y * width + x] ? 1 : 0;
+      if (bit !== value) {
+        counts.push(run);
+        value = bit;
+        run = 0;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return { size: [height, width], counts: countsToString(counts) };
+}

@@ -2,12 +2,14 @@ package com.fmawsss.web;
 
 import com.fmawsss.masks.CocoRleCodec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fmawsss.api.Multipart;
 import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.image.LabelMapPng;
+import com.fmawsss.io.Sha256;
 import com.fmawsss.masks.CocoRle;
 import com.fmawsss.tensors.Npz;
 import com.fmawsss.tensors.NpyArray;
@@ -360,6 +362,260 @@ class WebPageBrowserTest {
         assertThat(text("boundary-note")).startsWith(body.path("superpixels").size() + " quasi-superpixels");
     }
 
+    // ---- click to segment ----------------------------------------------------------------------
+
+    @Test
+    void clicksShowTheApisMaskForPointsANegativePointAndABoxAndStaleClicksAreCancelled() throws Exception {
+        byte[] photo = Files.readAllBytes(PHOTO);
+        List<String> classes = List.of("cat", "sofa");
+        int[] at = pixelWithAMask(photo);
+        openClickMode();
+        enterClasses(classes);
+        recordSegmentRequests();
+
+        // The first click sends the image and waits asynchronously (the encoder pass).
+        clickPixel(at[0], at[1], false);
+        JsonNode first = awaitClicks(1, 1);
+        assertThat(first.path("image").asBoolean()).isTrue();
+        assertThat(first.path("imageSha256").isNull()).isTrue();
+        assertThat(first.path("prefer").asString()).isEqualTo("respond-async");
+        assertThat(first.path("classes")).extracting(JsonNode::asString).containsExactlyElementsOf(classes);
+        JsonNode points = JSON.readTree(first.path("points").asString());
+        assertThat(points).hasSize(1);
+        assertThat(points.get(0).get(0).asDouble()).isCloseTo(at[0] + 0.5, within(1.0));
+        assertThat(points.get(0).get(1).asDouble()).isCloseTo(at[1] + 0.5, within(1.0));
+        assertThat(points.get(0).get(2).asInt()).isEqualTo(1);
+        JsonNode answer = apiSegments(photo, null, first, classes);
+        assertThat(mask(answer)).as("a mask that is neither empty nor everything").contains(true, false);
+        assertThat(maskLayerMismatches(answer)).as("mask pixels unlike the API's").isEmpty();
+        String sha = answer.path("image").path("sha256").asString();
+        assertThat(sha).isEqualTo(Sha256.hex(photo));
+        // The proposal and SAM's scores, as the API gives them for the same clicks.
+        JsonNode proposal = answer.path("proposal");
+        java.util.regex.Matcher shown = java.util.regex.Pattern.compile("^(\\S+) (\\d+\\.\\d\\d)").matcher(text("click-proposal"));
+        assertThat(shown.find()).as(text("click-proposal")).isTrue();
+        boolean background = !proposal.path("class").isString();
+        assertThat(shown.group(1)).isEqualTo(background ? "background" : proposal.path("class").asString());
+        assertThat(Double.parseDouble(shown.group(2)))
+                .isCloseTo(proposal.path(background ? "background" : "score").asDouble(), within(0.0051));
+        java.util.regex.Matcher iou = java.util.regex.Pattern.compile("predicted IoU (\\d+\\.\\d{3})").matcher(text("click-sam"));
+        assertThat(iou.find()).as(text("click-sam")).isTrue();
+        assertThat(Double.parseDouble(iou.group(1))).isCloseTo(answer.path("predictedIou").asDouble(), within(0.00051));
+        assertThat(text("click-sam")).contains(String.format(java.util.Locale.ROOT, "%,d pixels", answer.path("area").asLong()));
+
+        // Shift-click: a negative point; the image is named by its hash and the answer comes directly.
+        clickPixel(at[0] + 60 < 451 ? at[0] + 60 : at[0] - 60, at[1], true);
+        JsonNode second = awaitClicks(2, 2);
+        assertThat(second.path("image").asBoolean()).isFalse();
+        assertThat(second.path("imageSha256").asString()).isEqualTo(sha);
+        assertThat(second.path("prefer").isNull()).isTrue();
+        points = JSON.readTree(second.path("points").asString());
+        assertThat(points).hasSize(2);
+        assertThat(points.get(0).get(2).asInt()).isEqualTo(1);
+        assertThat(points.get(1).get(2).asInt()).as("a shift-click is a negative point").isZero();
+        assertThat(maskLayerMismatches(apiSegments(null, sha, second, classes))).isEmpty();
+
+        // A drag: a box over the pixels dragged across, sent with the points.
+        dragPixels(new int[] {40, 30}, new int[] {300, 240});
+        JsonNode third = awaitClicks(3, 3);
+        JsonNode box = JSON.readTree(third.path("box").asString());
+        assertThat(box.get(0).asDouble()).isCloseTo(40, within(1.0));
+        assertThat(box.get(1).asDouble()).isCloseTo(30, within(1.0));
+        assertThat(box.get(2).asDouble()).isCloseTo(301, within(1.0));
+        assertThat(box.get(3).asDouble()).isCloseTo(241, within(1.0));
+        assertThat(JSON.readTree(third.path("points").asString())).hasSize(2);
+        assertThat(maskLayerMismatches(apiSegments(null, sha, third, classes))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#click-marks .click-point.positive"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#click-marks .click-point.negative"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#click-marks .click-box"))).hasSize(1);
+
+        // A click while the one before is still in flight (held back 3 s here): the stale request
+        // is aborted, its answer never shown, and the mask is the one for every point.
+        ((JavascriptExecutor) driver).executeScript("window.segmentDelays = [3000];");
+        clickPixel(at[0], at[1] < 150 ? at[1] + 40 : at[1] - 40, false);
+        clickPixel(20, 280, true);
+        JsonNode latest = awaitClicks(5, 4);
+        waitFor(d -> (Boolean) ((JavascriptExecutor) d).executeScript("return window.segmentCalls[3].settled;"));
+        JsonNode calls = segmentCalls();
+        assertThat(calls.get(3).path("aborted").asBoolean()).as("the stale click's request was aborted").isTrue();
+        assertThat(calls.get(4).path("aborted").asBoolean()).isFalse();
+        assertThat(driver.findElement(By.id("click-tools")).getAttribute("data-answers")).isEqualTo("4");
+        assertThat(JSON.readTree(latest.path("points").asString())).hasSize(4);
+        assertThat(maskLayerMismatches(apiSegments(null, sha, latest, classes))).isEmpty();
+        assertThat(driver.findElement(By.id("click-message")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void acceptedMasksBuildTheLabelMapUndoTakesThemBackAndTheDownloadsHoldIt() throws Exception {
+        byte[] photo = Files.readAllBytes(PHOTO);
+        int width = 451;
+        int height = 300;
+        int[] at = pixelWithAMask(photo);
+        Path downloads = Files.createTempDirectory("fma-web-downloads-");
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        openClickMode();
+        recordSegmentRequests();
+
+        clickPixel(at[0], at[1], false);
+        JsonNode call = awaitClicks(1, 1);
+        JsonNode answer = apiSegments(photo, null, call, List.of());
+        String sha = answer.path("image").path("sha256").asString();
+        boolean[] first = mask(answer);
+        assertThat(first).contains(true, false);
+        // No class typed: the choice is the vocabulary (VOC: label i is the i-th class), the proposal chosen.
+        Select choice = new Select(driver.findElement(By.id("click-class")));
+        assertThat(choice.getOptions()).hasSize(20);
+        if (answer.path("proposal").path("class").isString()) {
+            assertThat(choice.getFirstSelectedOption().getText()).isEqualTo(answer.path("proposal").path("class").asString());
+        }
+        String firstClass = "sofa".equals(answer.path("proposal").path("class").asString()) ? "cat" : "sofa";
+        int firstLabel = firstClass.equals("sofa") ? 18 : 8;
+        choice.selectByValue(firstClass);
+        driver.findElement(By.id("click-accept")).click();
+        assertThat(layerMismatches(labelLayer(), p -> first[p] ? LabelMapPng.color(firstLabel) : -1))
+                .as("the label map after accepting the mask as %s", firstClass).isEmpty();
+        assertThat(canvas("mask-layer").opaquePixels()).isZero();
+        assertThat(driver.findElements(By.cssSelector("#click-marks > *"))).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#legend li"))).singleElement()
+                .satisfies(item -> assertThat(item.getText()).contains(firstClass));
+
+        // The next object from the keyboard: the arrow keys move the cursor, Enter adds a point
+        // there; with "Negative points" pressed (touch devices) a negative one.
+        new Actions(driver).moveToElement(driver.findElement(By.id("result-title"))).perform();
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('viewer').focus();");
+        java.util.regex.Matcher cursor = java.util.regex.Pattern.compile("^\\((\\d+), (\\d+)\\)").matcher(text("pointer-readout"));
+        assertThat(cursor.find()).as(text("pointer-readout")).isTrue();
+        int cx = Integer.parseInt(cursor.group(1));
+        int cy = Integer.parseInt(cursor.group(2));
+        new Actions(driver).sendKeys(Keys.ARROW_RIGHT, Keys.ENTER).perform();
+        JsonNode keyed = awaitClicks(2, 2);
+        assertThat(keyed.path("points").asString()).isEqualTo("[[" + (cx + 1.5) + "," + (cy + 0.5) + ",1]]");
+        JsonNode keyedAnswer = apiSegments(null, sha, keyed, List.of());
+        driver.findElement(By.id("click-negative")).click();
+        assertThat(driver.findElement(By.id("click-negative")).getAttribute("aria-pressed")).isEqualTo("true");
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('viewer').focus();");
+        new Actions(driver).keyDown(Keys.SHIFT).sendKeys(Keys.ARROW_UP).keyUp(Keys.SHIFT).sendKeys(Keys.ENTER).perform();
+        JsonNode negative = awaitClicks(3, 3);
+        JsonNode points = JSON.readTree(negative.path("points").asString());
+        assertThat(points.get(1).get(0).asDouble()).isEqualTo(cx + 1.5);
+        assertThat(points.get(1).get(1).asDouble()).isEqualTo(cy - 10 + 0.5);
+        assertThat(points.get(1).get(2).asInt()).as("a point with Negative points pressed").isZero();
+        boolean[] second = mask(apiSegments(null, sha, negative, List.of()));
+        assertThat(maskLayerMismatches(second)).isEmpty();
+        String screenshot = System.getProperty("fma.screenshot.click");
+        if (screenshot != null && !screenshot.isBlank()) {
+            saveScreenshot(Path.of(screenshot));
+        }
+        new Select(driver.findElement(By.id("click-class"))).selectByValue("cat".equals(firstClass) ? "dog" : "cat");
+        int secondLabel = "cat".equals(firstClass) ? 12 : 8;
+        driver.findElement(By.id("click-accept")).click();
+        // Painted in order: the later mask wins where they overlap.
+        java.util.function.IntUnaryOperator both = p -> second[p] ? secondLabel : first[p] ? firstLabel : 0;
+        assertThat(layerMismatches(labelLayer(), p -> both.applyAsInt(p) == 0 ? -1 : LabelMapPng.color(both.applyAsInt(p))))
+                .isEmpty();
+
+        // The downloads: the PNG is the label map in the service's format, the JSON its classes and masks.
+        driver.findElement(By.id("download-png")).click();
+        LabelMap png = LabelMapPng.decode(awaitDownload(downloads.resolve("chelsea-click.png")), ImageLimits.defaults());
+        assertThat(png.width()).isEqualTo(width);
+        for (int p = 0; p < width * height; p++) {
+            assertThat(png.labels()[p]).as("PNG label at %d", p).isEqualTo(both.applyAsInt(p));
+        }
+        assertThat(text("status")).contains("0=background").contains(firstLabel + "=" + firstClass);
+        driver.findElement(By.id("download-json")).click();
+        JsonNode saved = JSON.readTree(awaitDownload(downloads.resolve("chelsea-click.json")));
+        assertThat(saved.path("image").path("sha256").asString()).isEqualTo(sha);
+        assertThat(saved.path("clicks")).hasSize(2);
+        String secondClass = secondLabel == 8 ? "cat" : "dog";
+        assertThat(saved.path("classes")).extracting(c -> c.path("index").asInt() + "=" + c.path("name").asString())
+                .containsExactlyInAnyOrder("0=background", firstLabel + "=" + firstClass, secondLabel + "=" + secondClass);
+        Set<Integer> present = new HashSet<>();
+        for (int p = 0; p < width * height; p++) {
+            if (both.applyAsInt(p) > 0) {
+                present.add(both.applyAsInt(p));
+            }
+        }
+        assertThat(saved.path("masks")).extracting(m -> m.path("index").asInt()).containsExactlyInAnyOrderElementsOf(present);
+        for (JsonNode entry : saved.path("masks")) {
+            int label = entry.path("index").asInt();
+            boolean[] decoded = mask(entry.path("rle"), height, width);
+            for (int p = 0; p < decoded.length; p++) {
+                assertThat(decoded[p]).as("JSON mask %d at %d", label, p).isEqualTo(both.applyAsInt(p) == label);
+            }
+        }
+
+        // Undo takes the last accepted mask out of the label map and shows it as the prompt's again,
+        int calls = segmentCalls().size();
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(layerMismatches(labelLayer(), p -> first[p] ? LabelMapPng.color(firstLabel) : -1)).isEmpty();
+        assertThat(maskLayerMismatches(second)).isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#click-marks .click-point"))).hasSize(2);
+        // then removes the points one by one, showing the masks they had without asking again,
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(maskLayerMismatches(mask(keyedAnswer))).isEmpty();
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(canvas("mask-layer").opaquePixels()).isZero();
+        assertThat(segmentCalls()).hasSize(calls);
+        // and then the first accepted mask.
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(labelLayer().opaquePixels()).isZero();
+        assertThat(maskLayerMismatches(first)).isEmpty();
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(canvas("mask-layer").opaquePixels()).isZero();
+        assertThat(driver.findElement(By.id("click-undo")).isEnabled()).isFalse();
+    }
+
+    @Test
+    void acceptedMasksArePaintedOverTheLabelMapShown() throws Exception {
+        byte[] photo = Files.readAllBytes(PHOTO);
+        List<String> classes = classesWithPixels(photo);
+        LabelMap run = LabelMapPng.decode(apiPng(photo, classes), ImageLimits.defaults());
+        int[] at = pixelWithAMask(photo);
+        open();
+        upload(PHOTO);
+        enterClasses(classes);
+        runAndWaitFor("done");
+
+        driver.findElement(By.id("mode-click")).click();
+        recordSegmentRequests();
+        clickPixel(at[0], at[1], false);
+        boolean[] mask = mask(apiSegments(photo, null, awaitClicks(1, 1), classes));
+        // The class keeps its label of the run's class table (the second class: 2).
+        new Select(driver.findElement(By.id("click-class"))).selectByValue(classes.get(1));
+        driver.findElement(By.id("click-accept")).click();
+        int[] labels = run.labels();
+        assertThat(layerMismatches(labelLayer(), p -> mask[p] ? LabelMapPng.color(2) : labels[p] == 0 ? -1 : LabelMapPng.color(labels[p])))
+                .as("the mask painted over the run's label map").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("#legend li"))).hasSize(2);
+        // Undone, the run's label map is back.
+        driver.findElement(By.id("click-undo")).click();
+        assertThat(overlayMismatches(labelLayer(), run, ImageIO.read(new ByteArrayInputStream(apiPng(photo, classes))))).isEmpty();
+    }
+
+    @Test
+    void aClickProblemIsShownAsAReadableMessageAtPhoneWidth() throws Exception {
+        HttpResponse<byte[]> api = new Multipart().file("image", "chelsea.jpg", "image/jpeg", Files.readAllBytes(PHOTO))
+                .field("points", "[[10, 10, 1]]").field("prompts", "no-such-version").post(port, "/v1/segments", null);
+        assertThat(api.statusCode()).isEqualTo(422);
+        JsonNode problem = JSON.readTree(new String(api.body(), StandardCharsets.UTF_8));
+
+        driver.manage().window().setSize(new Dimension(390, 844));
+        openClickMode();
+        driver.findElement(By.cssSelector("details.advanced summary")).click();
+        driver.findElement(By.id("prompts-input")).sendKeys("no-such-version");
+        clickPixel(10, 10, false);
+        waitFor(d -> "error".equals(d.findElement(By.id("click-tools")).getAttribute("data-state")));
+        WebElement message = driver.findElement(By.id("click-message"));
+        assertThat(message.getAttribute("role")).isEqualTo("alert");
+        assertThat(message.getText()).contains(problem.path("title").asString()).contains(problem.path("detail").asString())
+                .contains("422").contains("unknown-prompt-version");
+        assertThat(chromium.consoleErrors()).extracting(LogEntry::getMessage)
+                .allMatch(m -> m.contains("/v1/segments") && m.contains("422"));
+        assertThat(driver.findElement(By.id("click-accept")).isEnabled()).isFalse();
+        // At phone width, with the message shown: nothing scrolls sideways.
+        assertThat(overflow()).isLessThanOrEqualTo(0L);
+    }
+
     // ---- accessibility and layout --------------------------------------------------------------
 
     @Test
@@ -520,12 +776,154 @@ class WebPageBrowserTest {
     void hoverPixel(int x, int y, int imageWidth) {
         WebElement viewer = driver.findElement(By.id("viewer"));
         ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", viewer);
-        double scale = viewer.getSize().getWidth() / (double) imageWidth;
-        // moveToElement offsets are from the element's centre.
-        int dx = (int) Math.round((x + 0.5) * scale - viewer.getSize().getWidth() / 2.0);
-        int dy = (int) Math.round((y + 0.5) * scale - viewer.getSize().getHeight() / 2.0);
-        new Actions(driver).moveToElement(viewer, dx, dy).perform();
+        int[] offset = pointerOffset(viewer, x, y, imageWidth);
+        new Actions(driver).moveToElement(viewer, offset[0], offset[1]).perform();
         new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.textMatches(By.id("pointer-readout"), java.util.regex.Pattern.compile("\\(\\d+, \\d+\\)")));
+    }
+
+    /** The offset from the viewer's centre (where moveToElement counts from) of the middle of image pixel (x, y). */
+    static int[] pointerOffset(WebElement viewer, int x, int y, int imageWidth) {
+        double scale = viewer.getSize().getWidth() / (double) imageWidth;
+        return new int[] {(int) Math.round((x + 0.5) * scale - viewer.getSize().getWidth() / 2.0),
+            (int) Math.round((y + 0.5) * scale - viewer.getSize().getHeight() / 2.0)};
+    }
+
+    void openClickMode() {
+        open();
+        driver.findElement(By.id("mode-click")).click();
+        upload(PHOTO);
+        waitFor(d -> "preview".equals(resultState()));
+    }
+
+    /**
+     * Records every POST /v1/segments the page sends: its fields, its Prefer header, whether it was
+     * aborted and whether it has settled; the delays in window.segmentDelays (ms) hold the next ones back.
+     */
+    void recordSegmentRequests() {
+        ((JavascriptExecutor) driver).executeScript("""
+                window.segmentCalls = [];
+                window.segmentDelays = [];
+                const original = window.fetch.bind(window);
+                window.fetch = (url, init = {}) => {
+                  if (!String(url).endsWith('/v1/segments')) return original(url, init);
+                  const form = init.body;
+                  const call = {image: form.has('image'), imageSha256: form.get('imageSha256'), points: form.get('points'),
+                    box: form.get('box'), classes: form.getAll('classes'), prefer: init.headers?.Prefer ?? null,
+                    aborted: false, settled: false};
+                  window.segmentCalls.push(call);
+                  init.signal?.addEventListener('abort', () => { call.aborted = true; });
+                  const delay = window.segmentDelays.shift() || 0;
+                  const response = new Promise((resolve) => setTimeout(resolve, delay)).then(() => original(url, init));
+                  response.finally(() => { call.settled = true; }).catch(() => {});
+                  return response;
+                };
+                """);
+    }
+
+    JsonNode segmentCalls() {
+        return JSON.readTree((String) ((JavascriptExecutor) driver).executeScript("return JSON.stringify(window.segmentCalls);"));
+    }
+
+    /** Waits until the page has sent calls requests and shown answers answers; returns the last request. */
+    JsonNode awaitClicks(int calls, int answers) {
+        new WebDriverWait(driver, RUN_TIMEOUT).until(d -> {
+            WebElement tools = d.findElement(By.id("click-tools"));
+            if ("error".equals(tools.getAttribute("data-state"))) {
+                throw new AssertionError("the click failed: " + text("click-message"));
+            }
+            return segmentCalls().size() >= calls && Integer.parseInt(tools.getAttribute("data-answers")) >= answers
+                    && "shown".equals(tools.getAttribute("data-state"));
+        });
+        return segmentCalls().get(calls - 1);
+    }
+
+    void clickPixel(int x, int y, boolean shift) {
+        WebElement viewer = driver.findElement(By.id("viewer"));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", viewer);
+        int[] offset = pointerOffset(viewer, x, y, imageWidth());
+        Actions actions = new Actions(driver);
+        if (shift) {
+            actions.keyDown(Keys.SHIFT);
+        }
+        actions.moveToElement(viewer, offset[0], offset[1]).click();
+        if (shift) {
+            actions.keyUp(Keys.SHIFT);
+        }
+        actions.perform();
+    }
+
+    void dragPixels(int[] from, int[] to) {
+        WebElement viewer = driver.findElement(By.id("viewer"));
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", viewer);
+        int[] a = pointerOffset(viewer, from[0], from[1], imageWidth());
+        int[] b = pointerOffset(viewer, to[0], to[1], imageWidth());
+        new Actions(driver).moveToElement(viewer, a[0], a[1]).clickAndHold().moveToElement(viewer, b[0], b[1]).release().perform();
+    }
+
+    int imageWidth() {
+        return Integer.parseInt(driver.findElement(By.id("image-layer")).getAttribute("width"));
+    }
+
+    /** The same prompt as a recorded request of the page, sent by the test: the API's answer. */
+    JsonNode apiSegments(byte[] photo, String sha, JsonNode call, List<String> classes) throws Exception {
+        Multipart form = new Multipart();
+        if (photo != null) {
+            form.file("image", "chelsea.jpg", "image/jpeg", photo);
+        } else {
+            form.field("imageSha256", sha);
+        }
+        for (String field : List.of("points", "box")) {
+            if (!call.path(field).isNull()) {
+                form.field(field, call.path(field).asString());
+            }
+        }
+        classes.forEach(c -> form.field("classes", c));
+        HttpResponse<byte[]> response = form.post(port, "/v1/segments", null);
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    /** A pixel of the photo whose click gets a mask of 2 % to 90 % of the image (the demo weights are random). */
+    int[] pixelWithAMask(byte[] photo) throws Exception {
+        int[][] candidates = {{150, 120}, {300, 100}, {225, 200}, {100, 220}, {380, 60}, {60, 60}, {330, 230}};
+        for (int[] at : candidates) {
+            HttpResponse<byte[]> response = new Multipart().file("image", "chelsea.jpg", "image/jpeg", photo)
+                    .field("points", "[[" + (at[0] + 0.5) + ", " + (at[1] + 0.5) + ", 1]]").field("propose", "false")
+                    .post(port, "/v1/segments", null);
+            long area = JSON.readTree(response.body()).path("area").asLong();
+            if (area > 451 * 300 / 50 && area < 451 * 300 * 9 / 10) {
+                return at;
+            }
+        }
+        throw new AssertionError("no candidate pixel gets a mask of 2 % to 90 % of the photo");
+    }
+
+    static boolean[] mask(JsonNode answer) {
+        return mask(answer.path("mask"), answer.path("image").path("height").asInt(), answer.path("image").path("width").asInt());
+    }
+
+    static boolean[] mask(JsonNode rle, int height, int width) {
+        return CocoRleCodec.decompress(rle.path("counts").asString(), height, width).decodeRowMajor();
+    }
+
+    List<String> maskLayerMismatches(JsonNode answer) {
+        return maskLayerMismatches(mask(answer));
+    }
+
+    /** Pixels of the click's mask layer unlike the mask: opaque in the page's mask colour inside, transparent outside. */
+    List<String> maskLayerMismatches(boolean[] mask) {
+        Canvas layer = canvas("mask-layer");
+        assertThat(layer.width * layer.height).isEqualTo(mask.length);
+        @SuppressWarnings("unchecked")
+        List<Number> rgb = (List<Number>) ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[0]; import('/overlay.js').then((m) => done(m.MASK_COLOUR));");
+        int colour = rgb.get(0).intValue() << 16 | rgb.get(1).intValue() << 8 | rgb.get(2).intValue();
+        return layerMismatches(layer, p -> mask[p] ? colour : -1);
+    }
+
+    byte[] awaitDownload(Path file) throws Exception {
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> Files.isRegularFile(file));
+        return Files.readAllBytes(file);
     }
 
     HttpResponse<String> admin(String method, String path, String body) throws Exception {
@@ -560,16 +958,21 @@ class WebPageBrowserTest {
     static List<String> overlayMismatches(Canvas overlay, LabelMap expected, BufferedImage palette) {
         assertThat(overlay.width).isEqualTo(expected.width());
         assertThat(overlay.height).isEqualTo(expected.height());
+        return layerMismatches(overlay, p -> expected.labels()[p] == 0 ? -1 : palette.getRGB(p % expected.width(),
+                p / expected.width()) & 0xffffff);
+    }
+
+    /** Pixels of a layer unlike the expected ones: colour 0xRRGGBB opaque, or -1 for transparent, by row-major index. */
+    static List<String> layerMismatches(Canvas layer, java.util.function.IntUnaryOperator expectedRgb) {
         List<String> wrong = new ArrayList<>();
         int count = 0;
-        for (int y = 0; y < expected.height(); y++) {
-            for (int x = 0; x < expected.width(); x++) {
-                int label = expected.at(x, y);
-                boolean right = label == 0 ? overlay.alpha(x, y) == 0
-                        : overlay.alpha(x, y) == 255 && overlay.rgb(x, y) == (palette.getRGB(x, y) & 0xffffff);
-                if (!right && count++ < 20) {
-                    wrong.add("(" + x + "," + y + ") class " + label);
-                }
+        for (int p = 0; p < layer.width * layer.height; p++) {
+            int x = p % layer.width;
+            int y = p / layer.width;
+            int rgb = expectedRgb.applyAsInt(p);
+            boolean right = rgb < 0 ? layer.alpha(x, y) == 0 : layer.alpha(x, y) == 255 && layer.rgb(x, y) == rgb;
+            if (!right && count++ < 20) {
+                wrong.add("(" + x + "," + y + ") " + (rgb < 0 ? "transparent" : String.format("#%06x", rgb)) + " expected");
             }
         }
         if (count > wrong.size()) {

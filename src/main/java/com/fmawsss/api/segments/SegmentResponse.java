@@ -45,6 +45,7 @@ public record SegmentResponse(
      * @param scores every scored class with its score, highest first
      * @param promptSet the prompt set whose CAMs scored the mask
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Proposal(@JsonProperty("class") String className, float score,
             float background, List<ClassScore> scores, String promptSet) {}
 
