@@ -16,6 +16,7 @@ import fake_cvat
 import fma_cvat_function
 import main
 from fake_service import FakeService
+from nuclio_context import Context
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -38,20 +39,6 @@ def decode_cvat_mask(points, width, height):
     full = np.zeros((height, width), dtype=bool)
     full[y1:y2 + 1, x1:x2 + 1] = flat.reshape(y2 - y1 + 1, x2 - x1 + 1)
     return full
-
-
-class Context:
-    def __init__(self):
-        self.warnings = []
-        self.logger = SimpleNamespace(info=lambda *a: None, warn=self.warnings.append)
-        self.user_data = SimpleNamespace()
-
-    class Response:
-        def __init__(self, body, headers, content_type, status_code):
-            self.body = body
-            self.headers = headers
-            self.content_type = content_type
-            self.status_code = status_code
 
 
 def test_forwarder_sends_cvats_body_with_the_spec_labels_and_passes_the_answer_through(monkeypatch):

@@ -14,6 +14,8 @@ public final class ProblemTypes {
     public static final String UNKNOWN_IMAGE = "unknown-image";
     /** The bundle was exported without the prompt decoder that answers clicks: export it again (501). */
     public static final String PROMPTS_UNSUPPORTED = "prompts-unsupported";
+    /** An image the service had to fetch from an annotation tool (Label Studio) could not be had (502). */
+    public static final String IMAGE_UNREACHABLE = "image-unreachable";
     /** Malformed request: missing part, bad parameter syntax (400). */
     public static final String INVALID_REQUEST = "invalid-request";
     /** The image bytes cannot be decoded (400). */

@@ -38,4 +38,29 @@ public record SamPrompt(List<Point> points, Box box) {
         }
         return new double[] {points.get(0).x(), points.get(0).y()};
     }
+
+    /**
+     * Checks the prompt against the image it is about: every click on a pixel of a {@code width x
+     * height} image, the box inside it with {@code x2 > x1} and {@code y2 > y1}.
+     *
+     * @throws IllegalArgumentException naming the first point or the box that does not fit
+     */
+    public void requireWithin(int width, int height) {
+        for (Point p : points) {
+            if (!(p.x() >= 0 && p.x() < width && p.y() >= 0 && p.y() < height)) {
+                throw new IllegalArgumentException("point (" + p.x() + ", " + p.y() + ") lies outside the " + width + "x"
+                        + height + " image");
+            }
+        }
+        if (box != null) {
+            String corners = "[" + box.x1() + ", " + box.y1() + ", " + box.x2() + ", " + box.y2() + "]";
+            if (!(box.x2() > box.x1() && box.y2() > box.y1())) {
+                throw new IllegalArgumentException("the box " + corners + " needs x2 > x1 and y2 > y1");
+            }
+            if (!(box.x1() >= 0 && box.y1() >= 0 && box.x2() <= width && box.y2() <= height)) {
+                throw new IllegalArgumentException("the box " + corners + " reaches outside the " + width + "x" + height
+                        + " image");
+            }
+        }
+    }
 }

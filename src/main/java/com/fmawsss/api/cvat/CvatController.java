@@ -1,12 +1,17 @@
 package com.fmawsss.api.cvat;
 
 import com.fmawsss.api.inference.RequestReader;
+import com.fmawsss.image.DecodedImage;
+import com.fmawsss.image.ImageDecoder;
+import com.fmawsss.io.Sha256;
 import com.fmawsss.labeling.Segmenter;
 import com.fmawsss.labeling.cvat.CvatDetections;
 import com.fmawsss.labeling.cvat.CvatDetector;
+import com.fmawsss.labeling.cvat.CvatInteractor;
 import com.fmawsss.labeling.cvat.CvatProperties;
 import com.fmawsss.problems.ApiProblem;
 import com.fmawsss.problems.ProblemTypes;
+import com.fmawsss.sam.SamPrompt;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +32,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * CVAT's detector protocol: the body CVAT's lambda manager sends a {@code detector} function
+ * CVAT's interactor protocol ({@code POST /cvat/interact}, {@link CvatInteractor}) and its detector protocol: the body CVAT's lambda manager sends a {@code detector} function
  * ({@code {"image": <base64>, "threshold": ...}}, plus {@code "classes"} from the function's label
  * spec) answered with CVAT's detector result, one mask shape per region. The nuclio function in
  * {@code cvat/} only forwards to this endpoint. Class semantics are those of {@code
@@ -44,6 +49,8 @@ public class CvatController {
     public static final String SKIPPED = "Fma-Detection-Skipped";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Every format CVAT serves frames in. */
+    private static final ImageDecoder FRAMES = ImageDecoder.forFrames();
 
     private final RequestReader reader;
     private final Segmenter segmenter;
@@ -72,24 +79,65 @@ public class CvatController {
     public CompletableFuture<ResponseEntity<List<CvatDetections.Detection>>> detect(HttpServletRequest request) {
         long arrived = System.nanoTime();
         JsonNode body = readBody(request);
-        JsonNode image = body.path("image");
-        if (!image.isString() || image.asString().isEmpty()) {
-            throw ApiProblem.badRequest("'image' must be the base64-encoded image");
-        }
+        byte[] bytes = imageBytes(body);
         JsonNode threshold = body.path("threshold");
         if (!threshold.isMissingNode() && !threshold.isNull() && !(threshold.isNumber() || isNumericText(threshold))) {
             throw ApiProblem.badRequest("'threshold' must be a number");
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(image.asString().replaceAll("\\s", ""));
-        } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest("'image' is not valid base64");
         }
         List<String> classes = reader.classes(classes(body.path("classes")), "classes");
         return detector.detect(bytes, classes, arrived).thenApply(answer -> answer.skipped() == null
                 ? ResponseEntity.ok(answer.detections())
                 : ResponseEntity.ok().header(SKIPPED, headerValue(answer.skipped())).body(answer.detections()));
+    }
+
+    /**
+     * CVAT's interactor: SAM's mask for an annotator's clicks and box on a frame, cropped to the box
+     * around it. The frame's SHA-256 names it, so later clicks on the same frame take the decoded
+     * image and its SAM embedding the service kept.
+     *
+     * @param request the raw request (the body is read with a size limit)
+     * @return {@code {"mask": rows of 0/255, "bounds": [xtl, ytl, xbr, ybr]}}
+     */
+    @PostMapping(path = "/interact", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public CompletableFuture<CvatInteractor.Answer> interact(HttpServletRequest request) {
+        JsonNode body = readBody(request);
+        if (!segmenter.answersClicks()) {
+            throw new ApiProblem(HttpStatus.NOT_IMPLEMENTED, ProblemTypes.PROMPTS_UNSUPPORTED, "Interactor not supported",
+                    "the model bundle was exported without SAM's prompt decoder (sam/prompt_decoder.pt); export it again"
+                            + " with models/export.py to answer CVAT's interactor", Map.of());
+        }
+        byte[] bytes = imageBytes(body);
+        DecodedImage frame = segmenter.seenImage(Sha256.hex(bytes))
+                .orElseGet(() -> FRAMES.decode(bytes, segmenter.imageLimits()));
+        SamPrompt prompt;
+        try {
+            prompt = CvatInteractor.prompt(body, frame.image().width(), frame.image().height(), segmenter.maxPromptPoints());
+        } catch (IllegalArgumentException e) {
+            throw invalidPrompt(e.getMessage());
+        }
+        return segmenter.click(frame, prompt).thenApply(mask -> {
+            try {
+                return CvatInteractor.answer(mask);
+            } catch (IllegalArgumentException e) {
+                throw invalidPrompt(e.getMessage());
+            }
+        });
+    }
+
+    private static ApiProblem invalidPrompt(String detail) {
+        return ApiProblem.unprocessable(ProblemTypes.INVALID_PROMPT, "Invalid prompt", detail);
+    }
+
+    private static byte[] imageBytes(JsonNode body) {
+        JsonNode image = body.path("image");
+        if (!image.isString() || image.asString().isEmpty()) {
+            throw ApiProblem.badRequest("'image' must be the base64-encoded image");
+        }
+        try {
+            return Base64.getDecoder().decode(image.asString().replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("'image' is not valid base64");
+        }
     }
 
     /** One line of printable ASCII, as a header value must be. */

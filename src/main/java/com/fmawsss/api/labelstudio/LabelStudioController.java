@@ -3,22 +3,30 @@ package com.fmawsss.api.labelstudio;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fmawsss.labeling.labelstudio.LabelConfigException;
 import com.fmawsss.labeling.labelstudio.LabelMapping;
+import com.fmawsss.labeling.labelstudio.LabelStudioClicks;
 import com.fmawsss.labeling.labelstudio.LabelStudioClient;
 import com.fmawsss.labeling.labelstudio.LabelStudioPredictor;
 import com.fmawsss.labeling.labelstudio.LabelStudioProperties;
 import com.fmawsss.labeling.labelstudio.LabelStudioPrediction;
 import com.fmawsss.labeling.labelstudio.LabelStudioTask;
+import com.fmawsss.labeling.labelstudio.SmartRegions;
 import com.fmawsss.labeling.labelstudio.WebhookHandler;
 import com.fmawsss.labeling.Segmenter;
+import com.fmawsss.pipeline.PipelineSubmission;
 import com.fmawsss.problems.ApiProblem;
+import com.fmawsss.problems.ProblemTypes;
+import com.fmawsss.security.OutboundRequestException;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,6 +52,7 @@ public class LabelStudioController {
     static final String MODEL_CLASS = "FmaWsssSegmenter";
 
     private final LabelStudioPredictor predictor;
+    private final LabelStudioClicks clicks;
     private final LabelStudioClient client;
     private final LabelStudioProperties properties;
     private final Segmenter segmenter;
@@ -52,14 +61,16 @@ public class LabelStudioController {
 
     /**
      * @param predictor predicts tasks
+     * @param clicks answers the smart tools
      * @param client fetches images
      * @param properties settings
      * @param segmenter the inference (model version)
      * @param webhooks handles webhook events
      */
-    public LabelStudioController(LabelStudioPredictor predictor, LabelStudioClient client, LabelStudioProperties properties,
-            Segmenter segmenter, WebhookHandler webhooks) {
+    public LabelStudioController(LabelStudioPredictor predictor, LabelStudioClicks clicks, LabelStudioClient client,
+            LabelStudioProperties properties, Segmenter segmenter, WebhookHandler webhooks) {
         this.predictor = predictor;
+        this.clicks = clicks;
         this.client = client;
         this.properties = properties;
         this.segmenter = segmenter;
@@ -86,7 +97,7 @@ public class LabelStudioController {
     /**
      * @param labelConfig the project's label config
      * @param project {@code "<id>.<created timestamp>"}
-     * @param params login, password, context (not used)
+     * @param params login, password, and the context: the smart-tool regions of an interactive prediction
      */
     record PredictRequest(List<JsonNode> tasks, @JsonProperty("label_config") String labelConfig, JsonNode project, JsonNode params) {}
 
@@ -132,7 +143,8 @@ public class LabelStudioController {
     }
 
     /**
-     * Predictions for a batch of tasks.
+     * Predictions for a batch of tasks, or, when the context holds smart-tool regions (an annotator's
+     * keypoints or rectangle), SAM's mask for them on the one task.
      *
      * @param request the protocol's request
      * @return one entry per task, when all are done or the budget is spent
@@ -142,7 +154,6 @@ public class LabelStudioController {
         if (request.tasks() == null || request.labelConfig() == null) {
             throw ApiProblem.badRequest("a predict request needs 'tasks' and 'label_config'");
         }
-        LabelStudioPredictor.Plan plan = predictor.plan(request.labelConfig(), null);
         List<LabelStudioTask> tasks = new ArrayList<>(request.tasks().size());
         for (JsonNode task : request.tasks()) {
             if (task == null || !task.isObject()) {
@@ -150,10 +161,62 @@ public class LabelStudioController {
             }
             tasks.add(LabelStudioTask.of(task));
         }
+        Optional<SmartRegions> regions = smartRegions(request.params());
+        if (regions.isPresent()) {
+            return click(request.labelConfig(), tasks, regions.get());
+        }
+        LabelStudioPredictor.Plan plan = predictor.plan(request.labelConfig(), null);
         return CompletableFuture.supplyAsync(
                 () -> new PredictResponse(predictor.predictAll(plan, tasks, client, properties.predictBudget()), plan.modelVersion(),
                         plan.warnings()),
                 executor);
+    }
+
+    private Optional<SmartRegions> smartRegions(JsonNode params) {
+        JsonNode context = params == null ? null : params.path("context");
+        try {
+            return SmartRegions.parse(context, segmenter.maxPromptPoints());
+        } catch (IllegalArgumentException e) {
+            throw invalidClick(e.getMessage());
+        }
+    }
+
+    private CompletableFuture<PredictResponse> click(String labelConfig, List<LabelStudioTask> tasks, SmartRegions regions) {
+        if (!segmenter.answersClicks()) {
+            throw new ApiProblem(HttpStatus.NOT_IMPLEMENTED, ProblemTypes.PROMPTS_UNSUPPORTED, "Smart tools not supported",
+                    "the model bundle was exported without SAM's prompt decoder (sam/prompt_decoder.pt); export it again"
+                            + " with models/export.py to answer Label Studio's smart tools", Map.of());
+        }
+        if (tasks.size() != 1) {
+            throw ApiProblem.badRequest("an interactive prediction (a context with smart-tool regions) is about one task, got "
+                    + tasks.size());
+        }
+        LabelStudioClicks.Plan plan;
+        try {
+            plan = clicks.plan(labelConfig, regions);
+        } catch (LabelConfigException e) {
+            throw invalidClick(e.getMessage());
+        }
+        LabelStudioTask task = tasks.get(0);
+        return clicks.predict(plan, task, regions, client, executor).handle((prediction, failure) -> {
+            if (failure != null) {
+                throw new CompletionException(clickProblem(PipelineSubmission.causeOf(failure), task));
+            }
+            return new PredictResponse(List.of(prediction), prediction.modelVersion(), List.of());
+        });
+    }
+
+    private static Throwable clickProblem(Throwable cause, LabelStudioTask task) {
+        return switch (cause) {
+            case IllegalArgumentException e -> invalidClick(e.getMessage());
+            case OutboundRequestException e -> new ApiProblem(HttpStatus.BAD_GATEWAY, ProblemTypes.IMAGE_UNREACHABLE,
+                    "Image unreachable", "the image of task " + task.id() + " cannot be fetched: " + e.getMessage(), Map.of());
+            default -> cause;
+        };
+    }
+
+    private static ApiProblem invalidClick(String detail) {
+        return ApiProblem.unprocessable(ProblemTypes.INVALID_PROMPT, "Smart tool not answerable", detail);
     }
 
     /**

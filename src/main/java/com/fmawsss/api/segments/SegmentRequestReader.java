@@ -106,12 +106,7 @@ public class SegmentRequestReader {
                     throw invalid("each point is [x, y, label] with numbers x, y and label 1 (positive) or 0 (negative), got "
                             + point);
                 }
-                double x = point.get(0).asDouble();
-                double y = point.get(1).asDouble();
-                if (!(x >= 0 && x < width && y >= 0 && y < height)) {
-                    throw invalid("point (" + x + ", " + y + ") lies outside the " + width + "x" + height + " image");
-                }
-                points.add(new SamPrompt.Point(x, y, point.get(2).asInt() == 1));
+                points.add(new SamPrompt.Point(point.get(0).asDouble(), point.get(1).asDouble(), point.get(2).asInt() == 1));
             }
         }
         SamPrompt.Box box = null;
@@ -127,18 +122,18 @@ public class SegmentRequestReader {
                 }
                 v[i] = array.get(i).asDouble();
             }
-            if (!(v[2] > v[0] && v[3] > v[1])) {
-                throw invalid("'box' [x1, y1, x2, y2] needs x2 > x1 and y2 > y1, got " + array);
-            }
-            if (!(v[0] >= 0 && v[1] >= 0 && v[2] <= width && v[3] <= height)) {
-                throw invalid("'box' " + array + " reaches outside the " + width + "x" + height + " image");
-            }
             box = new SamPrompt.Box(v[0], v[1], v[2], v[3]);
         }
         if (points.isEmpty() && box == null) {
             throw invalid("a prompt needs at least one point ('points') or a box ('box')");
         }
-        return new SamPrompt(points, box);
+        SamPrompt prompt = new SamPrompt(points, box);
+        try {
+            prompt.requireWithin(width, height);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        return prompt;
     }
 
     private List<String> vocabulary(PromptSet set) {

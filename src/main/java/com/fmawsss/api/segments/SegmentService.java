@@ -61,6 +61,14 @@ public class SegmentService {
 
     /** Admits and schedules a click whose client waits for the answer. */
     public PipelineSubmission<SegmentResponse> submit(SegmentRequest request) {
+        return submitWaited(request).map(result -> answer(request, result));
+    }
+
+    /**
+     * Admits and schedules a click whose client waits, answered with the pipeline's own result (the
+     * annotation tools write it in their formats).
+     */
+    public PipelineSubmission<SegmentResult> submitWaited(SegmentRequest request) {
         requirePrompts();
         Estimate estimate = executor.estimate(request.work());
         admission.admit(estimate, Priority.IMMEDIATE, () -> new ApiProblem(HttpStatus.UNPROCESSABLE_CONTENT,
@@ -69,8 +77,12 @@ public class SegmentService {
                         + ", more than the synchronous limit of " + admission.limit().toSeconds() + " s",
                 Map.of("estimatedSeconds", SynchronousAdmission.seconds(estimate.service()),
                         "limitSeconds", admission.limit().toSeconds())));
-        return executor.submit(request.work(), Scheduling.of(Priority.IMMEDIATE, admission.limit()), estimate)
-                .map(result -> answer(request, result));
+        return executor.submit(request.work(), Scheduling.of(Priority.IMMEDIATE, admission.limit()), estimate);
+    }
+
+    /** Whether the bundle has SAM's prompt decoder. */
+    public boolean answersClicks() {
+        return promptsSupported;
     }
 
     private static SegmentResponse answer(SegmentRequest request, SegmentResult result) {

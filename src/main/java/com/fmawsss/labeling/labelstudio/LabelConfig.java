@@ -111,13 +111,22 @@ public record LabelConfig(Map<String, String> images, List<Control> controls) {
      * @return the target, if the configuration has one
      */
     public Optional<Target> target() {
+        return target(null);
+    }
+
+    /**
+     * As {@link #target()}, among the controls bound to one image.
+     *
+     * @param imageName the {@code Image}'s name, or {@code null} for any image
+     */
+    public Optional<Target> target(String imageName) {
         for (ControlType type : ControlType.values()) {
             for (Control control : controls) {
                 if (control.type() != type) {
                     continue;
                 }
                 for (String toName : control.toNames()) {
-                    if (images.containsKey(toName)) {
+                    if (images.containsKey(toName) && (imageName == null || imageName.equals(toName))) {
                         return Optional.of(new Target(control, toName, images.get(toName)));
                     }
                 }

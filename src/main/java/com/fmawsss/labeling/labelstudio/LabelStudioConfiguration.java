@@ -67,6 +67,11 @@ public class LabelStudioConfiguration {
     }
 
     @Bean
+    public LabelStudioClicks labelStudioClicks(Segmenter segmenter, ImageDecoder decoder, LabelStudioProperties properties) {
+        return new LabelStudioClicks(segmenter, decoder, properties);
+    }
+
+    @Bean
     public LabelStudioPredictor labelStudioPredictor(Segmenter segmenter, ImageDecoder decoder, LabelStudioProperties properties) {
         return new LabelStudioPredictor(segmenter, decoder, properties);
     }

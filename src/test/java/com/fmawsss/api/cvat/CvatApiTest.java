@@ -8,6 +8,7 @@ import com.fmawsss.image.ImageLimits;
 import com.fmawsss.image.LabelMap;
 import com.fmawsss.image.LabelMapPng;
 import com.fmawsss.image.RgbImages;
+import com.fmawsss.masks.CocoRleCodec;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -166,5 +167,84 @@ class CvatApiTest {
         assertThat(detect("{\"image\": \"" + image + "\", \"classes\": [1]}").statusCode()).isEqualTo(400);
         HttpResponse<String> tooLarge = detect("{\"image\": \"" + "A".repeat(400_000) + "\"}");
         assertThat(tooLarge.statusCode()).isEqualTo(413);
+    }
+
+    HttpResponse<String> interact(String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/cvat/interact")).timeout(Duration.ofMinutes(3))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** /v1/segments' answer for the same prompt: the mask and whether the embedding was kept. */
+    JsonNode segments(byte[] image, String points, String box) throws Exception {
+        Multipart m = new Multipart().file("image", "f.png", "image/png", image).field("propose", "false");
+        if (points != null) {
+            m.field("points", points);
+        }
+        if (box != null) {
+            m.field("box", box);
+        }
+        HttpResponse<byte[]> response = m.post(port, "/v1/segments", "application/json");
+        assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    /** cvat-ui tools-control.tsx: the rows laid into the frame from the top-left corner of the inclusive bounds. */
+    static boolean[] asCvatUiPaintsIt(JsonNode answer, int width, int height) {
+        JsonNode bounds = answer.path("bounds");
+        int left = bounds.get(0).asInt();
+        int top = bounds.get(1).asInt();
+        JsonNode rows = answer.path("mask");
+        assertThat(rows.size()).isEqualTo(bounds.get(3).asInt() - top + 1);
+        boolean[] frame = new boolean[width * height];
+        for (int r = 0; r < rows.size(); r++) {
+            JsonNode row = rows.get(r);
+            assertThat(row.size()).isEqualTo(bounds.get(2).asInt() - left + 1);
+            for (int c = 0; c < row.size(); c++) {
+                assertThat(row.get(c).asInt()).isIn(0, 255);
+                frame[(top + r) * width + left + c] = row.get(c).asInt() > 0;
+            }
+        }
+        return frame;
+    }
+
+    static boolean[] mask(JsonNode segments) {
+        return CocoRleCodec.decompress(segments.path("mask").path("counts").asString(), 56, 72).decodeRowMajor();
+    }
+
+    @Test
+    void theInteractorAnswersSamsMaskForClicksAndABoxAsCvatsUiReadsIt() throws Exception {
+        byte[] frame = png(41);
+        String image = Base64.getEncoder().encodeToString(frame);
+        // CVAT's body: floats as the canvas gives them, obj_bbox [] without a box.
+        HttpResponse<String> clicks = interact("{\"image\": \"" + image + "\", \"pos_points\": [[20.5, 30.5]],"
+                + " \"neg_points\": [[60.5, 10.5]], \"obj_bbox\": []}");
+        assertThat(clicks.statusCode()).as(clicks.body()).isEqualTo(200);
+        JsonNode expected = segments(frame, "[[20.5, 30.5, 1], [60.5, 10.5, 0]]", null);
+        // The interactor's call encoded the frame; /v1/segments found its embedding kept.
+        assertThat(expected.path("cached").path("embedding").asBoolean()).isTrue();
+        assertThat(asCvatUiPaintsIt(JSON.readTree(clicks.body()), 72, 56)).isEqualTo(mask(expected));
+
+        HttpResponse<String> box = interact("{\"image\": \"" + image + "\", \"pos_points\": [], \"neg_points\": [],"
+                + " \"obj_bbox\": [[10, 8], [50.5, 40]]}");
+        assertThat(box.statusCode()).as(box.body()).isEqualTo(200);
+        assertThat(asCvatUiPaintsIt(JSON.readTree(box.body()), 72, 56)).isEqualTo(mask(segments(frame, null, "[10, 8, 50.5, 40]")));
+    }
+
+    @Test
+    void interactorCallsSamCannotAnswerAreProblems() throws Exception {
+        String image = Base64.getEncoder().encodeToString(png(41));
+        HttpResponse<String> nothing = interact("{\"image\": \"" + image + "\", \"pos_points\": [], \"neg_points\": [], \"obj_bbox\": []}");
+        assertThat(nothing.statusCode()).isEqualTo(422);
+        assertThat(nothing.body()).contains("urn:fma-wsss:problem:invalid-prompt").contains("needs a positive or negative point");
+        HttpResponse<String> off = interact("{\"image\": \"" + image + "\", \"pos_points\": [[500, 5]], \"neg_points\": []}");
+        assertThat(off.statusCode()).isEqualTo(422);
+        assertThat(off.body()).contains("outside the 72x56 frame");
+        assertThat(interact("{\"pos_points\": [[5, 5]]}").statusCode()).isEqualTo(400);
+        assertThat(interact("{\"image\": \"%%%\", \"pos_points\": [[5, 5]]}").statusCode()).isEqualTo(400);
+        HttpResponse<String> notImage = interact("{\"image\": \"" + Base64.getEncoder().encodeToString("hello".getBytes())
+                + "\", \"pos_points\": [[5, 5]]}");
+        assertThat(notImage.statusCode()).isIn(400, 415);
+        assertThat(notImage.body()).contains("urn:fma-wsss:problem:");
     }
 }

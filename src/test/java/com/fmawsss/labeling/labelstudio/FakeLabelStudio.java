@@ -77,6 +77,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       unknown file 403.
  *   <li>Predictions ({@code tasks/api.py::PredictionAPI}): {@code POST /api/predictions/} (201), {@code GET
  *       /api/predictions/?task=} (a list).
+ *   <li>Interactive pre-annotations ({@link #interactiveAnnotating}): the smart tools' request to the
+ *       ML backend and what the browser gets back.
  * </ul>
  *
  * Every request is recorded with its {@code Authorization} header. A few routes are not Label
@@ -668,6 +670,72 @@ public final class FakeLabelStudio implements AutoCloseable {
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * An annotator finishes a smart keypoint or rectangle: what Label Studio's {@code POST
+     * /api/ml/<pk>/interactive-annotating} does ({@code ml/api.py::MLBackendInteractiveAnnotating},
+     * {@code ml/models.py::MLBackend.interactive_annotating}, {@code ml/api_connector.py::
+     * _prep_prediction_req}): the one task (data unresolved, predictions and annotations expanded) and
+     * the project's label config go to the backend's {@code /predict} with {@code params.context} =
+     * the browser's {@code {"result": [...]}}, no health or setup call first, nothing stored. The
+     * browser gets {@code {"data": results[0]}}, or {@code {"errors": [...]}} (always HTTP 200) when
+     * the backend failed or answered no result.
+     *
+     * @param backendUrl the ML backend connected with "Use for interactive preannotations"
+     * @param context what the editor sends: {@code {"result": [<the smart regions>]}}
+     * @return the JSON the browser receives
+     */
+    public JsonNode interactiveAnnotating(String backendUrl, long taskId, JsonNode context) throws IOException, InterruptedException {
+        ObjectNode task = null;
+        long project = 0;
+        for (Map.Entry<Long, List<ObjectNode>> entry : tasks.entrySet()) {
+            for (ObjectNode t : entry.getValue()) {
+                if (t.path("id").asLong() == taskId) {
+                    task = t;
+                    project = entry.getKey();
+                }
+            }
+        }
+        if (task == null) {
+            throw new IllegalArgumentException("no task " + taskId);
+        }
+        ObjectNode request = JSON.createObjectNode();
+        ObjectNode serialized = task.deepCopy();
+        serialized.putArray("drafts");
+        serialized.put("file_upload", "a.png");
+        request.putArray("tasks").add(serialized);
+        request.put("project", project + ".1712345678");
+        request.put("label_config", labelConfigs.get(project));
+        ObjectNode params = request.putObject("params");
+        params.putNull("login");
+        params.putNull("password");
+        params.set("context", context);
+        String backend = backendUrl.endsWith("/") ? backendUrl.substring(0, backendUrl.length() - 1) : backendUrl;
+        ObjectNode answer = JSON.createObjectNode();
+        HttpResponse<String> response;
+        try {
+            response = post(backend + "/predict", request, Duration.ofSeconds(100));
+        } catch (IOException e) {
+            answer.putArray("errors").add("ML backend is not reachable: " + e);
+            return answer;
+        }
+        if (response.statusCode() / 100 != 2) {
+            answer.putArray("errors").add("Status code: " + response.statusCode() + "; Response: " + response.body());
+            return answer;
+        }
+        JsonNode body = JSON.readTree(response.body());
+        if (!body.isObject()) {
+            answer.putArray("errors").add("Incorrect response from ML service: ML backend returns an incorrect response, it must be a dict.");
+            return answer;
+        }
+        JsonNode results = body.path("results");
+        if (!results.isArray() || results.isEmpty()) {
+            answer.putArray("errors").add("Incorrect response from ML service: ML backend has to return list with more than 1 result.");
+            return answer;
+        }
+        answer.set("data", results.get(0));
+        return answer;
     }
 
     private HttpResponse<String> post(String url, ObjectNode body, Duration timeout) throws IOException, InterruptedException {
