@@ -35,6 +35,7 @@ public final class TorchThreads {
         if (intraOp > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(intraOp));
         }
+        NativeAllocator.tuneGlibc(); // before libtorch's first allocation
         Engine.getEngine("PyTorch");
         if (intraOp > 0) {
             JniUtils.setNumThreads(intraOp);

@@ -10,12 +10,25 @@ import java.util.Map;
  * default ({@code fma.sam.profile}; {@code auto} is {@code demo} for the demo bundle, {@code
  * official} on a GPU and {@code fast} on a CPU, where the official profile takes minutes), with the
  * operator's field overrides ({@code fma.sam.override.*}) applied to every profile, then the
- * request's grid size.
+ * request's grid size. The point batch size follows the device.
  */
 public final class AmgProfileResolver {
 
+    /**
+     * Point prompts per decoder call on a CPU. SAM's mask decoder gives every prompt its own copy of
+     * the 64x64x256 image tokens (4 MB in fp32), so 8 prompts keep each of its intermediates near 32
+     * MB: memory glibc malloc keeps and reuses (larger blocks are fresh mappings that page-fault in
+     * on every call, 1.35x slower through the decoder), and no slower than bigger batches under
+     * tcmalloc (docs/performance.md, "Point batches"). A click or a cancellation also waits for at
+     * most one such batch.
+     */
+    public static final int CPU_POINTS_PER_BATCH = 8;
+    /** On a GPU, SamAutomaticMaskGenerator's own default. */
+    public static final int GPU_POINTS_PER_BATCH = 64;
+
     private final String defaultProfile;
     private final Map<String, String> overrides;
+    private final int pointsPerBatch;
 
     /**
      * @param configured {@code fma.sam.profile}
@@ -27,6 +40,7 @@ public final class AmgProfileResolver {
                 ? demoBundle ? AmgProfiles.DEMO : gpu ? AmgProfiles.OFFICIAL : AmgProfiles.FAST
                 : configured;
         this.overrides = Map.copyOf(overrides);
+        this.pointsPerBatch = gpu ? GPU_POINTS_PER_BATCH : CPU_POINTS_PER_BATCH;
         resolve(null, null); // fails start-up on a bad profile name or override
     }
 
@@ -42,7 +56,8 @@ public final class AmgProfileResolver {
      */
     public AmgChoice resolve(String profile, Integer grid) {
         String name = profile == null ? defaultProfile : profile;
-        AmgSettings settings = AmgOverrides.apply(AmgProfiles.named(name), overrides);
+        AmgSettings base = AmgProfiles.named(name).withPointsPerBatch(pointsPerBatch);
+        AmgSettings settings = AmgOverrides.apply(base, overrides);
         if (grid != null) {
             if (grid < AmgProfiles.MIN_GRID || grid > AmgProfiles.MAX_GRID) {
                 throw new IllegalArgumentException("the grid must be between " + AmgProfiles.MIN_GRID + " and "
@@ -50,7 +65,7 @@ public final class AmgProfileResolver {
             }
             settings = settings.withPointsPerSide(grid);
         }
-        boolean custom = !overrides.isEmpty() && !settings.equals(AmgProfiles.named(name)) || grid != null;
+        boolean custom = !overrides.isEmpty() && !settings.key().equals(base.key()) || grid != null;
         return new AmgChoice(custom ? name + "+custom" : name, settings);
     }
 }

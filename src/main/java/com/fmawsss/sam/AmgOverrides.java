@@ -11,7 +11,7 @@ import java.util.function.Function;
 /**
  * Field-by-field overrides of a mask-generation profile ({@code fma.sam.override.<field>}, field
  * names as in {@link AmgSettings}, in camel or kebab case: {@code pointsPerSide} or {@code
- * points-per-side}), e.g. a coarser point grid to trade quality for speed, or the benchmark's
+ * points-per-side}; or as environment variables, {@code FMA_SAM_OVERRIDE_POINTS_PER_SIDE}), e.g. a coarser point grid to trade quality for speed, or the benchmark's
  * thresholds. Per-level values are comma-separated (subpart, part, whole).
  */
 public final class AmgOverrides {
@@ -66,8 +66,9 @@ public final class AmgOverrides {
                 .build();
     }
 
+    /** Every spelling Spring binds: {@code pointsPerBatch}, {@code points-per-batch}, and {@code points.per.batch} from {@code FMA_SAM_OVERRIDE_POINTS_PER_BATCH}. */
     private static String canonical(String name) {
-        return name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+        return name.replace("-", "").replace("_", "").replace(".", "").toLowerCase(Locale.ROOT);
     }
 
     private record Values(Map<String, String> map) {

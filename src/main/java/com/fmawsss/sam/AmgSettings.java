@@ -8,7 +8,7 @@ import java.util.Locale;
  * are the official FMA-WSSS values; a request profile may override any of them.
  *
  * @param pointsPerSide point grid of the full image (32x32)
- * @param pointsPerBatch point prompts per decoder call (256)
+ * @param pointsPerBatch point prompts per decoder call (64, SamAutomaticMaskGenerator's; the service uses 8 on a CPU: AmgProfileResolver)
  * @param predIouThresh predicted-IoU threshold before the per-level offset (0.86)
  * @param levelIouOffsets subtracted from the threshold per level subpart/part/whole (0, 0, 0.1)
  * @param stabilityThresh minimum stability score at every level (0.92)
@@ -160,7 +160,7 @@ public record AmgSettings(
     public static final class Builder {
 
         private int pointsPerSide = 32;
-        private int pointsPerBatch = 256;
+        private int pointsPerBatch = 64;
         private double predIouThresh = 0.86;
         private double[] levelIouOffsets = {0, 0, 0.1};
         private double stabilityThresh = 0.92;

@@ -25,6 +25,7 @@ public final class QuasiSuperpixelGenerator {
     private final SamPredictor predictor;
     private final SamPreprocessor preprocessor;
     private final ImageEmbeddings embeddings;
+    private final long upscaleChunkBytes;
 
     /** A generator that keeps no embeddings (tools and tests). */
     public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor) {
@@ -33,9 +34,15 @@ public final class QuasiSuperpixelGenerator {
 
     /** @param embeddings the kept whole-image embeddings (the first crop is the whole image) */
     public QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor, ImageEmbeddings embeddings) {
+        this(predictor, preprocessor, embeddings, UPSCALE_CHUNK_BYTES);
+    }
+
+    QuasiSuperpixelGenerator(SamPredictor predictor, SamPreprocessor preprocessor, ImageEmbeddings embeddings,
+            long upscaleChunkBytes) {
         this.predictor = predictor;
         this.preprocessor = preprocessor;
         this.embeddings = embeddings;
+        this.upscaleChunkBytes = upscaleChunkBytes;
     }
 
     public List<QuasiSuperpixel> generate(RgbImage image, AmgSettings settings) {
@@ -157,6 +164,15 @@ public final class QuasiSuperpixelGenerator {
         return select(candidates, StableNms.keep(boxes(candidates), scores, settings.boxNmsThresh()));
     }
 
+    /**
+     * Most bytes of upscaled logits formed at once. SAM's post-processing upscales every kept mask
+     * to the image ({@code [K, 1, H, W]} float32, plus two thresholded copies for the stability
+     * score): hundreds of MB for a whole point batch, which glibc malloc serves with fresh
+     * mappings that page-fault in every time. Chunks this size stay in memory the allocator keeps;
+     * the result is the same mask for mask.
+     */
+    static final long UPSCALE_CHUNK_BYTES = 32L << 20;
+
     private List<MaskCandidate> processBatch(
             NDArray embedding, float[] coords, SamFrame input, CropBoxes.Crop crop, RgbImage image, AmgSettings settings) {
         NDList decoded = predictor.decode(embedding, coords);
@@ -175,32 +191,40 @@ public final class QuasiSuperpixelGenerator {
         int[] keptRows = kept.stream().mapToInt(Integer::intValue).toArray();
         long lowResSize = lowRes.getShape().get(2);
         NDArray flat = lowRes.reshape(iou.length, 1, lowResSize, lowResSize);
-        NDArray logits = predictor.upscale(SamPredictor.rows(flat, keptRows), input);
-        float[] stability = SamPredictor.stability(logits, settings.maskThreshold(), settings.stabilityOffset());
-        List<Integer> stable = new ArrayList<>();
-        for (int k = 0; k < keptRows.length; k++) {
-            if (stability[k] >= (float) settings.stabilityThresh()) {
-                stable.add(k);
-            }
-        }
-        if (stable.isEmpty()) {
-            return List.of();
-        }
-        int[] stableRows = stable.stream().mapToInt(Integer::intValue).toArray();
-        boolean[] masks = SamPredictor.rows(logits, stableRows).gt(settings.maskThreshold()).toBooleanArray();
         int w = crop.width();
         int h = crop.height();
+        int perChunk = (int) Math.max(1, Math.min(keptRows.length, upscaleChunkBytes / (4L * w * h)));
         List<MaskCandidate> out = new ArrayList<>();
-        for (int s = 0; s < stableRows.length; s++) {
-            boolean[] mask = Arrays.copyOfRange(masks, s * w * h, (s + 1) * w * h);
-            int[] box = Boxes.ofMask(mask, w, h);
-            int[] uncropped = {box[0] + crop.x0(), box[1] + crop.y0(), box[2] + crop.x0(), box[3] + crop.y0()};
-            if (Boxes.nearCropEdge(uncropped, crop, image.width(), image.height())) {
-                continue;
+        for (int from = 0; from < keptRows.length; from += perChunk) {
+            int[] rows = Arrays.copyOfRange(keptRows, from, Math.min(keptRows.length, from + perChunk));
+            try (NDManager chunk = flat.getManager().newSubManager()) {
+                NDArray selected = SamPredictor.rows(flat, rows);
+                selected.attach(chunk);
+                NDArray logits = predictor.upscale(selected, input);
+                float[] stability = SamPredictor.stability(logits, settings.maskThreshold(), settings.stabilityOffset());
+                List<Integer> stable = new ArrayList<>();
+                for (int k = 0; k < rows.length; k++) {
+                    if (stability[k] >= (float) settings.stabilityThresh()) {
+                        stable.add(k);
+                    }
+                }
+                if (stable.isEmpty()) {
+                    continue;
+                }
+                int[] stableRows = stable.stream().mapToInt(Integer::intValue).toArray();
+                boolean[] masks = SamPredictor.rows(logits, stableRows).gt(settings.maskThreshold()).toBooleanArray();
+                for (int s = 0; s < stableRows.length; s++) {
+                    boolean[] mask = Arrays.copyOfRange(masks, s * w * h, (s + 1) * w * h);
+                    int[] box = Boxes.ofMask(mask, w, h);
+                    int[] uncropped = {box[0] + crop.x0(), box[1] + crop.y0(), box[2] + crop.x0(), box[3] + crop.y0()};
+                    if (Boxes.nearCropEdge(uncropped, crop, image.width(), image.height())) {
+                        continue;
+                    }
+                    int row = rows[stableRows[s]];
+                    out.add(new MaskCandidate(uncrop(mask, crop, image), uncropped, row % perPoint, iou[row],
+                            stability[stableRows[s]], crop));
+                }
             }
-            int row = keptRows[stableRows[s]];
-            out.add(new MaskCandidate(uncrop(mask, crop, image), uncropped, row % perPoint, iou[row],
-                    stability[stableRows[s]], crop));
         }
         return out;
     }

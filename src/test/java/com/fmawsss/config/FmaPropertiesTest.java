@@ -1,6 +1,5 @@
 package com.fmawsss.config;
 
-import com.fmawsss.pipeline.ModelSetup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -9,6 +8,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
+import com.fmawsss.pipeline.ModelSetup;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -41,7 +41,8 @@ class AmgReferenceEquivalenceTest {
     }
 
     private static AmgSettings settings(int pointsPerSide, int cropLayers, double boxNms, double filter, double wholeOffset) {
-        return new AmgSettings(pointsPerSide, 64, 0.01, new double[] {0, 0, wholeOffset}, 0.5, 0.03, boxNms,
+        // 8 points per decoder call (the service's on a CPU), so the grids span several calls.
+        return new AmgSettings(pointsPerSide, 8, 0.01, new double[] {0, 0, wholeOffset}, 0.5, 0.03, boxNms,
                 new double[] {0, 0, 1}, cropLayers, boxNms, 512.0 / 1500.0, 2, 100, filter, 0.0);
     }
 
@@ -55,8 +56,10 @@ class AmgReferenceEquivalenceTest {
         cases.put("filter", new Object[] {SyntheticImages.discs(150, 110, 42), settings(8, 0, 1.0, 0.3, -2.0)});
         cases.put("unfiltered", new Object[] {SyntheticImages.discs(100, 100, 43), settings(6, 0, 1.0, 1.01)});
         SamPredictor predictor = new SamPredictor(DemoBundleFixture.bundle());
-        QuasiSuperpixelGenerator generator =
-                new QuasiSuperpixelGenerator(predictor, new SamPreprocessor(DemoBundleFixture.bundle().manifest().sam()));
+        SamPreprocessor preprocessor = new SamPreprocessor(DemoBundleFixture.bundle().manifest().sam());
+        // One upscaled mask at a time: the chunked post-processing must give the reference's masks.
+        QuasiSuperpixelGenerator generator = new QuasiSuperpixelGenerator(predictor, preprocessor,
+                new ImageEmbeddings(predictor, preprocessor, "", 0), 1);
         Map<String, List<QuasiSuperpixel>> java = new LinkedHashMap<>();
         for (var e : cases.entrySet()) {
             RgbImage image = (RgbImage) e.getValue()[0];
