@@ -17,17 +17,20 @@ import torch
 import transformers
 
 from .clip_modules import script_bf16_vision_trunk, script_clip_modules
-from .sam_modules import trace_bf16_image_encoder, trace_sam_modules
+from .sam_modules import trace_bf16_image_encoder, trace_bf16_mask_decoder, trace_sam_modules
 
 FORMAT_VERSION = 1
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
-# Modules that get a bf16 variant (--bf16-variants): the two that carry nearly all the arithmetic.
-# Softmax-GradCAM, the text encoder (prompt training differentiates through both), the SAM decoder
-# (whose thresholded logits and IoU scores decide which masks survive) and the upscaler stay fp32.
+# Modules that get a bf16 variant (--bf16-variants, on by default for fp32 bundles): the three that
+# carry nearly all the arithmetic, the CLIP vision trunk, the SAM image encoder and SAM's point
+# decoder (its transformer and heads; its prompt encoder stays fp32). Softmax-GradCAM and the text
+# encoder (prompt training differentiates through both), the interactive prompt decoder and the
+# upscaler stay fp32.
 BF16_VARIANTS = {
     "clip/vision_trunk.pt": "clip/vision_trunk.bf16.pt",
     "sam/image_encoder.pt": "sam/image_encoder.bf16.pt",
+    "sam/mask_decoder.pt": "sam/mask_decoder.bf16.pt",
 }
 
 
@@ -118,6 +121,7 @@ def write_bundle(
         if bf16_variants:
             modules[BF16_VARIANTS["clip/vision_trunk.pt"]] = script_bf16_vision_trunk(clip_model)
             modules[BF16_VARIANTS["sam/image_encoder.pt"]] = trace_bf16_image_encoder(sam_model)
+            modules[BF16_VARIANTS["sam/mask_decoder.pt"]] = trace_bf16_mask_decoder(sam_model)
         for rel, module in modules.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,34 @@ def trace_sam_modules(sam_model, dtype: torch.dtype = torch.float32) -> dict:
             "sam/mask_upscaler.pt": upscaler}
 
 
+class Bf16PointDecoder(FastPointDecoder):
+    """``FastPointDecoder`` with the two-way transformer and heads in bf16 behind the fp32
+    signature (the bundle's ``sam/mask_decoder.bf16.pt``). The prompt encoder stays fp32: it turns
+    pixel coordinates into random-Fourier features, where bf16's 8-bit mantissa would move a point
+    by up to 4 pixels of a 1024 frame. The logits and IoU predictions come back in the input dtype;
+    the upscaler and the thresholds that follow stay fp32."""
+
+    def forward(self, image_embeddings: Tensor, point_coords: Tensor, point_labels: Tensor) -> Tuple[Tensor, Tensor]:
+        points = point_coords.view(1, -1, 1, 2)
+        labels = point_labels.view(1, -1, 1)
+        sparse, dense = self.prompt_encoder(input_points=points, input_labels=labels, input_boxes=None, input_masks=None)
+        compute = self.iou_token.weight.dtype
+        masks, iou = self.decode(image_embeddings.to(compute), sparse[0].to(compute), dense.to(compute), first_mask=1)
+        return masks.to(image_embeddings.dtype), iou[:, 1:].to(image_embeddings.dtype)
+
+
+def trace_bf16_mask_decoder(sam_model, io_dtype: torch.dtype = torch.float32):
+    """The point decoder with a bf16 transformer and heads, fp32 prompt encoder and signature."""
+    mixed = copy.deepcopy(sam_model).eval()
+    mixed.mask_decoder.to(torch.bfloat16)
+    decoder = Bf16PointDecoder(mixed).eval()
+    decoder.image_pe = decoder.image_pe.to(torch.bfloat16)
+    _, embeddings, coords, labels = example_inputs(sam_model, io_dtype)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        return torch.jit.trace(decoder, (embeddings, coords, labels), strict=False, check_trace=False)
+
+
 def trace_bf16_image_encoder(sam_model, io_dtype: torch.dtype = torch.float32):
     """The image encoder with bf16 weights and arithmetic, ``io_dtype`` inputs and outputs (the
     bundle's ``sam/image_encoder.bf16.pt``)."""

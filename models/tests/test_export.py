@@ -276,7 +276,8 @@ def test_fast_encoder_equals_hf_for_other_grids_and_windows(window, globals_, si
 def test_bf16_variants_compute_in_bf16_behind_the_fp32_signature(bundle, modules):
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["computeVariants"] == {"bfloat16": {
-        "clip/vision_trunk.pt": "clip/vision_trunk.bf16.pt", "sam/image_encoder.pt": "sam/image_encoder.bf16.pt"}}
+        "clip/vision_trunk.pt": "clip/vision_trunk.bf16.pt", "sam/image_encoder.pt": "sam/image_encoder.bf16.pt",
+        "sam/mask_decoder.pt": "sam/mask_decoder.bf16.pt"}}
     trunk = modules["clip/vision_trunk.bf16.pt"]
     encoder = modules["sam/image_encoder.bf16.pt"]
     assert {p.dtype for p in trunk.parameters()} == {torch.bfloat16}
@@ -294,6 +295,28 @@ def test_bf16_variants_compute_in_bf16_behind_the_fp32_signature(bundle, modules
     assert_close(x16, x32, rel=3e-2)
     assert_close(attn16, attn32, rel=3e-2)
     assert_close(emb16, emb32, rel=3e-2)
+
+
+def test_bf16_point_decoder_keeps_fp32_coordinates_and_signature(bundle, modules):
+    decoder16 = modules["sam/mask_decoder.bf16.pt"]
+    dtypes = {name.split(".")[0]: p.dtype for name, p in decoder16.named_parameters()}
+    assert dtypes["prompt_encoder"] == torch.float32  # random-Fourier features of pixel coordinates
+    assert {p.dtype for n, p in decoder16.named_parameters() if not n.startswith("prompt_encoder")} == {torch.bfloat16}
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    size, grid = manifest["sam"]["inputSize"], manifest["sam"]["embeddingSize"]
+    generator = torch.Generator().manual_seed(24)
+    channels = modules["sam/image_encoder.pt"](torch.zeros(1, 3, size, size)).shape[1]
+    embeddings = torch.randn(1, channels, grid, grid, generator=generator)
+    coords = torch.rand(9, 2, generator=generator) * size
+    labels = torch.ones(9, dtype=torch.long)
+    with torch.no_grad():
+        masks16, iou16 = decoder16(embeddings, coords, labels)
+        masks32, iou32 = modules["sam/mask_decoder.pt"](embeddings, coords, labels)
+    assert masks16.dtype == iou16.dtype == torch.float32
+    assert masks16.shape == masks32.shape and iou16.shape == iou32.shape
+    assert not torch.equal(masks16, masks32)  # really computed in bf16
+    assert_close(masks16, masks32, rel=5e-2)
+    assert (iou16 - iou32).abs().max().item() < 0.03
 
 
 def test_bf16_variants_need_an_fp32_bundle(tmp_path):

@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Chooses the compute precision by measurement, not by CPU flags: the two heavy modules (CLIP's
- * vision trunk and SAM's image encoder) run at every precision the bundle carries, on the same fixed
- * synthetic input, once to warm up and once timed; the fastest whose outputs stay within {@code
- * maxError} of fp32's (largest absolute difference over the largest absolute fp32 value) wins.
+ * Chooses the compute precision by measurement, not by CPU flags: the heavy modules (CLIP's vision
+ * trunk, SAM's image encoder and point decoder) run at every precision the bundle carries, on the
+ * same fixed synthetic input, once to warm up and once timed; the fastest whose outputs stay within
+ * {@code maxError} of fp32's (largest absolute difference over the largest absolute fp32 value, for
+ * each output) wins.
  * The choice is kept under the state directory per bundle, device, thread count and CPU, so only the
  * first start on a machine pays for the measurement.
  */
@@ -36,11 +37,13 @@ public final class PrecisionProbe {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The trunk's input: a CLIP-sized image (14 x 14 patches of 16). */
     private static final int CLIP_SIDE = 224;
+    /** Point prompts of the decoder's timed call: one batch as mask generation sends on a CPU. */
+    static final int DECODER_POINTS = 8;
 
     /**
      * One precision as measured.
      *
-     * @param seconds the timed pass of both modules together
+     * @param seconds the timed pass of the modules together
      * @param relativeError largest absolute difference from fp32's outputs over fp32's largest absolute value
      */
     public record Measurement(String precision, double seconds, double relativeError) {}
@@ -100,17 +103,19 @@ public final class PrecisionProbe {
     static Choice measure(Path dir, BundleManifest manifest, Device device, List<ComputePrecision> candidates,
             double maxError) {
         List<Measurement> measurements = new ArrayList<>();
-        float[][] reference = null;
+        List<float[]> reference = null;
         String best = ComputePrecision.FP32.setting();
         double bestSeconds = Double.POSITIVE_INFINITY;
         for (ComputePrecision precision : candidates) {
-            float[][] outputs = new float[2][];
+            List<float[]> outputs = new ArrayList<>();
             double seconds = run(dir, manifest, device, precision, outputs);
             if (precision == ComputePrecision.FP32) {
                 reference = outputs;
             }
-            double error = reference == null ? 0 : Math.max(relativeError(outputs[0], reference[0]),
-                    relativeError(outputs[1], reference[1]));
+            double error = 0;
+            for (int i = 0; reference != null && i < outputs.size(); i++) {
+                error = Math.max(error, relativeError(outputs.get(i), reference.get(i)));
+            }
             measurements.add(new Measurement(precision.setting(), seconds, error));
             if (error <= maxError && seconds < bestSeconds) {
                 best = precision.setting();
@@ -120,9 +125,16 @@ public final class PrecisionProbe {
         return new Choice(best, measurements, maxError);
     }
 
-    /** Loads the two heavy modules at {@code precision}, warms them up, times one pass of each; fills their outputs. */
-    private static double run(Path dir, BundleManifest manifest, Device device, ComputePrecision precision, float[][] outputs) {
-        BundleModule[] modules = {BundleModule.VISION_TRUNK, BundleModule.SAM_IMAGE_ENCODER};
+    /**
+     * Loads the heavy modules at {@code precision}: CLIP's vision trunk, SAM's image encoder and
+     * SAM's point decoder (fed the encoder's embedding and a row of {@value #DECODER_POINTS}
+     * points, so its error includes the encoder's); warms each up and times one pass. Fills
+     * {@code outputs} with the trunk's, the encoder's, the decoder's mask logits and its IoU
+     * predictions, in that order.
+     */
+    private static double run(Path dir, BundleManifest manifest, Device device, ComputePrecision precision,
+            List<float[]> outputs) {
+        BundleModule[] modules = {BundleModule.VISION_TRUNK, BundleModule.SAM_IMAGE_ENCODER, BundleModule.SAM_MASK_DECODER};
         List<ZooModel<NDList, NDList>> loaded = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
             for (BundleModule module : modules) {
@@ -130,17 +142,35 @@ public final class PrecisionProbe {
             }
             DataType dtype = ModelBundle.dataTypeOf(manifest.dtype());
             int samSide = manifest.sam().inputSize();
+            double seconds = 0;
+            NDArray embedding = null;
             NDList[] inputs = {
                 new NDList(input(manager, CLIP_SIDE, dtype), manager.create(1L)),
-                new NDList(input(manager, samSide, dtype))};
-            double seconds = 0;
+                new NDList(input(manager, samSide, dtype)),
+                null};
             for (int m = 0; m < modules.length; m++) {
+                if (m == 2) {
+                    float[] coords = new float[2 * DECODER_POINTS];
+                    long[] labels = new long[DECODER_POINTS];
+                    for (int p = 0; p < DECODER_POINTS; p++) {
+                        coords[2 * p] = samSide * (p + 0.5f) / DECODER_POINTS;
+                        coords[2 * p + 1] = samSide * 0.5f;
+                        labels[p] = 1;
+                    }
+                    inputs[2] = new NDList(embedding, manager.create(coords, new Shape(DECODER_POINTS, 2)).toType(dtype, false),
+                            manager.create(labels));
+                }
                 PtSymbolBlock block = (PtSymbolBlock) loaded.get(m).getBlock();
                 IValueUtils.forward(block, inputs[m], false); // TorchScript profiles and optimises on first calls
                 long start = System.nanoTime();
-                NDArray out = IValueUtils.forward(block, inputs[m], false).head();
+                NDList out = IValueUtils.forward(block, inputs[m], false);
                 seconds += (System.nanoTime() - start) / 1e9;
-                outputs[m] = out.toType(DataType.FLOAT32, false).toFloatArray();
+                for (NDArray array : out) {
+                    outputs.add(array.toType(DataType.FLOAT32, false).toFloatArray());
+                }
+                if (m == 1) {
+                    embedding = out.head();
+                }
             }
             return seconds;
         } finally {

@@ -24,13 +24,15 @@ class ComputePrecisionTest {
     }
 
     @Test
-    void demoBundleListsBf16VariantsOfTheTwoHeavyModules() throws IOException {
+    void demoBundleListsBf16VariantsOfTheThreeHeavyModules() throws IOException {
         BundleManifest manifest = parse(demoManifest());
         assertThat(ComputePrecision.BF16.file(manifest, BundleModule.SAM_IMAGE_ENCODER)).isEqualTo("sam/image_encoder.bf16.pt");
         assertThat(ComputePrecision.BF16.file(manifest, BundleModule.VISION_TRUNK)).isEqualTo("clip/vision_trunk.bf16.pt");
-        // Gradients, text training and the thresholded SAM decoder stay fp32.
+        assertThat(ComputePrecision.BF16.file(manifest, BundleModule.SAM_MASK_DECODER)).isEqualTo("sam/mask_decoder.bf16.pt");
+        // Gradients, text training, the interactive prompt decoder and the upscaler stay fp32.
         assertThat(ComputePrecision.BF16.file(manifest, BundleModule.GRADCAM)).isEqualTo("clip/gradcam.pt");
-        assertThat(ComputePrecision.BF16.file(manifest, BundleModule.SAM_MASK_DECODER)).isEqualTo("sam/mask_decoder.pt");
+        assertThat(ComputePrecision.BF16.file(manifest, BundleModule.SAM_PROMPT_DECODER)).isEqualTo("sam/prompt_decoder.pt");
+        assertThat(ComputePrecision.BF16.file(manifest, BundleModule.SAM_MASK_UPSCALER)).isEqualTo("sam/mask_upscaler.pt");
         assertThat(ComputePrecision.FP32.file(manifest, BundleModule.SAM_IMAGE_ENCODER)).isEqualTo("sam/image_encoder.pt");
     }
 
